@@ -1,0 +1,16 @@
+// name: schema
+// description: Constraints and indexes of the CRM graph, applied by `graphcrm load` before any write.
+// question: Which ids are unique, and what can be searched quickly?
+CREATE CONSTRAINT customer_id IF NOT EXISTS FOR (n:Customer) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT company_id IF NOT EXISTS FOR (n:Company) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT employee_id IF NOT EXISTS FOR (n:Employee) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT partner_id IF NOT EXISTS FOR (n:Partner) REQUIRE n.id IS UNIQUE;
+CREATE INDEX customer_name IF NOT EXISTS FOR (n:Customer) ON (n.name);
+CREATE INDEX company_name IF NOT EXISTS FOR (n:Company) ON (n.name);
+CREATE INDEX employee_name IF NOT EXISTS FOR (n:Employee) ON (n.name);
+CREATE INDEX partner_name IF NOT EXISTS FOR (n:Partner) ON (n.name);
+CREATE INDEX customer_stage IF NOT EXISTS FOR (n:Customer) ON (n.stage);
+CREATE INDEX company_stage IF NOT EXISTS FOR (n:Company) ON (n.stage);
+CREATE INDEX customer_influence IF NOT EXISTS FOR (n:Customer) ON (n.influence);
+CREATE INDEX interacted_at IF NOT EXISTS FOR ()-[r:INTERACTED]-() ON (r.at);
+CREATE FULLTEXT INDEX node_search IF NOT EXISTS FOR (n:Customer|Company|Employee|Partner) ON EACH [n.name, n.id];

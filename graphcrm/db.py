@@ -1,0 +1,211 @@
+"""The one place that talks to Neo4j.
+
+One cached driver per connection settings, sessions per unit of work, managed transactions
+(`execute_read`/`execute_write`, which retry transient errors), `database_` always passed, and
+parameters always. Driver errors are turned into one sentence (`DatabaseError`) here, so the CLI
+and the dashboard can show them as they are.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, Query
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    CypherSyntaxError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from graphcrm import server
+
+T = TypeVar("T")
+
+
+class DatabaseError(RuntimeError):
+    """A database operation failed; str() is one sentence fit to show a user."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The server could not be reached or refused our credentials."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and how to connect, following Neo4j's own environment variables."""
+
+    uri: str
+    username: str
+    password: str
+    database: str = "neo4j"
+    managed: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """`NEO4J_URI`, `NEO4J_USERNAME`, `NEO4J_PASSWORD`, `NEO4J_DATABASE`; with no URI set,
+        the local server that graphcrm manages (`graphcrm neo4j start`)."""
+        env = dict(os.environ if env is None else env)
+        database = env.get("NEO4J_DATABASE") or "neo4j"
+        if env.get("NEO4J_URI"):
+            return cls(
+                env["NEO4J_URI"],
+                env.get("NEO4J_USERNAME", "neo4j"),
+                env.get("NEO4J_PASSWORD", ""),
+                database,
+            )
+        local = server.info(server.ServerHome.resolve(env.get("GRAPHCRM_HOME")))
+        return cls(local.uri, local.username, local.password, database, managed=True)
+
+
+@cache
+def _driver(uri: str, username: str, password: str) -> neo4j.Driver:
+    return GraphDatabase.driver(
+        uri,
+        auth=(username, password),
+        connection_timeout=5.0,
+        max_transaction_retry_time=15.0,
+        user_agent="graphcrm",
+        notifications_min_severity="OFF",
+    )
+
+
+class Graph:
+    """A connection to one Neo4j database: the only object that runs Cypher."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self.driver = _driver(self.settings.uri, self.settings.username, self.settings.password)
+
+    def __repr__(self) -> str:
+        return f"Graph({self.settings.uri}, database={self.settings.database!r})"
+
+    def check(self) -> None:
+        """Raise DatabaseUnavailable with a helpful sentence unless the server answers."""
+        self.run_read(lambda tx: tx.run("RETURN 1").consume())
+
+    def run_read(self, work: Callable[[ManagedTransaction], T], **session_opts: Any) -> T:
+        """Run `work` in a managed read transaction (retried on transient errors)."""
+        with _translated(self.settings):
+            with self.driver.session(database=self.settings.database, **session_opts) as session:
+                return session.execute_read(work)
+
+    def run_write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run `work` in a managed write transaction (retried on transient errors)."""
+        with _translated(self.settings):
+            with self.driver.session(database=self.settings.database) as session:
+                return session.execute_write(work)
+
+    def read(
+        self, cypher: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Records of a read query as dicts; `timeout` (seconds) bounds the transaction."""
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(cypher, params or {})]
+
+        return self.run_read(neo4j.unit_of_work(timeout=timeout)(work) if timeout else work)
+
+    def write(self, cypher: str, params: dict[str, Any] | None = None) -> neo4j.SummaryCounters:
+        """Run one write statement and return its counters."""
+        return self.run_write(lambda tx: tx.run(cypher, params or {}).consume().counters)
+
+    def write_batches(
+        self,
+        cypher: str,
+        rows: Sequence[dict[str, Any]],
+        *,
+        batch_size: int = 10_000,
+        extra: dict[str, Any] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Run `cypher` (which reads `$rows`) once per batch, each in its own managed transaction.
+
+        Returns the number of rows sent; `progress` is called with each batch's size.
+        """
+        sent = 0
+        for batch in _chunks(rows, batch_size):
+            params = {"rows": batch, **(extra or {})}
+            self.run_write(lambda tx, p=params: tx.run(cypher, p).consume())
+            sent += len(batch)
+            if progress:
+                progress(len(batch))
+        return sent
+
+    def run_autocommit(self, cypher: str, params: dict[str, Any] | None = None) -> None:
+        """Run a statement in an auto-commit transaction (needed for `CALL {…} IN TRANSACTIONS`
+        and schema commands)."""
+        with _translated(self.settings):
+            with self.driver.session(database=self.settings.database) as session:
+                session.run(Query(cypher), params or {}).consume()
+
+
+def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+class _translated:
+    """Context manager: driver exceptions in, one-sentence DatabaseError out."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None or not isinstance(exc, (Neo4jError, DriverError, OSError)):
+            return False
+        raise describe(exc, self.settings) from exc
+
+
+def describe(exc: BaseException, settings: Settings) -> DatabaseError:
+    """One sentence for a driver error, with what to do about it where we know."""
+    where = settings.uri
+    if isinstance(exc, AuthError):
+        return DatabaseUnavailable(
+            f"Neo4j at {where} refused the credentials for user {settings.username!r}; "
+            "check NEO4J_USERNAME/NEO4J_PASSWORD (or `eval \"$(graphcrm neo4j env)\"`)."
+        )
+    if isinstance(exc, (ServiceUnavailable, SessionExpired, OSError)) or (
+        isinstance(exc, DriverError) and not isinstance(exc, Neo4jError)
+    ):
+        hint = "start it with `graphcrm neo4j start`" if settings.managed else "check NEO4J_URI"
+        return DatabaseUnavailable(f"Cannot reach Neo4j at {where}: {_first_line(exc)}; {hint}.")
+    if isinstance(exc, CypherSyntaxError):
+        return DatabaseError(f"Cypher syntax error: {_first_line(exc, field='message')}")
+    if isinstance(exc, Neo4jError):
+        code = exc.code or "Neo4j error"
+        return DatabaseError(f"{_first_line(exc, field='message')} ({code})")
+    return DatabaseError(_first_line(exc))
+
+
+def _first_line(exc: BaseException, field: str = "") -> str:
+    text = getattr(exc, field, None) if field else None
+    text = text or str(exc) or type(exc).__name__
+    return text.strip().splitlines()[0].rstrip(".")
+
+
+def records(rows: Iterable[neo4j.Record]) -> list[dict[str, Any]]:
+    """Driver records as plain dicts."""
+    return [r.data() for r in rows]
+
+
+__all__ = [
+    "ClientError",
+    "DatabaseError",
+    "DatabaseUnavailable",
+    "Graph",
+    "Settings",
+    "describe",
+    "records",
+]

@@ -1,0 +1,272 @@
+"""The local Neo4j Community server that graphcrm manages.
+
+The server is the small Maven module shipped inside this package (`graphcrm/neo4j_server`): Maven
+resolves Neo4j 5.26 LTS from Maven Central and compiles a launcher that embeds the DBMS with the
+Bolt connector on 127.0.0.1 and authentication on. Its state folder (default `.graphcrm/neo4j`
+under the current directory, or `GRAPHCRM_HOME`) holds the build output, the store, the logs,
+the generated password, the port and the pid of the running server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+MODULE_DIR = Path(__file__).resolve().parent / "neo4j_server"
+DEFAULT_PORT = 7687
+USERNAME = "neo4j"
+JVM_FLAGS: tuple[str, ...] = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+)
+
+
+class ServerError(RuntimeError):
+    """The managed server could not be built, started or stopped; the message says why."""
+
+
+@dataclass(frozen=True)
+class ServerHome:
+    """Paths inside one managed server's state folder."""
+
+    root: Path
+
+    @classmethod
+    def resolve(cls, home: str | Path | None = None) -> ServerHome:
+        """The state folder from an explicit path, `GRAPHCRM_HOME`, or `./.graphcrm/neo4j`."""
+        chosen = home or os.environ.get("GRAPHCRM_HOME") or Path.cwd() / ".graphcrm" / "neo4j"
+        return cls(Path(chosen).expanduser().resolve())
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def classpath_file(self) -> Path:
+        return self.build / "classpath.txt"
+
+    @property
+    def dbms(self) -> Path:
+        return self.root / "dbms"
+
+    @property
+    def password_file(self) -> Path:
+        return self.root / "password"
+
+    @property
+    def port_file(self) -> Path:
+        return self.root / "port"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.root / "server.pid"
+
+    @property
+    def console_log(self) -> Path:
+        return self.root / "console.log"
+
+    @property
+    def import_dir(self) -> Path:
+        return self.root / "import"
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """How to reach a managed server."""
+
+    uri: str
+    username: str
+    password: str
+    home: Path
+    pid: int | None
+
+
+def password(home: ServerHome) -> str:
+    """The server's password, generated once and kept (mode 0600) in the state folder."""
+    if not home.password_file.exists():
+        home.root.mkdir(parents=True, exist_ok=True)
+        home.password_file.write_text(secrets.token_urlsafe(18) + "\n")
+        home.password_file.chmod(0o600)
+    return home.password_file.read_text().strip()
+
+
+def info(home: ServerHome) -> ServerInfo:
+    """Connection details for the server of `home`, whether or not it runs now."""
+    port = int(home.port_file.read_text()) if home.port_file.exists() else DEFAULT_PORT
+    return ServerInfo(f"bolt://127.0.0.1:{port}", USERNAME, password(home), home.root, running_pid(home))
+
+
+def running_pid(home: ServerHome) -> int | None:
+    """The pid of this home's server if its process is alive, else None (stale pid files go)."""
+    if not home.pid_file.exists():
+        return None
+    try:
+        pid = int(home.pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        home.pid_file.unlink(missing_ok=True)
+        return None
+    except PermissionError:
+        return pid
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists() and b"graphcrm.LocalNeo4j" not in cmdline.read_bytes():
+        home.pid_file.unlink(missing_ok=True)
+        return None
+    return pid
+
+
+def build(home: ServerHome, *, quiet: bool = True) -> list[str]:
+    """Resolve Neo4j with Maven and compile the launcher (once); return the Java classpath."""
+    classes = home.build / "classes"
+    if not (home.classpath_file.exists() and (classes / "graphcrm" / "LocalNeo4j.class").exists()):
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise ServerError("Maven (mvn) is not on PATH; install it to build the local Neo4j.")
+        home.build.mkdir(parents=True, exist_ok=True)
+        cmd = [mvn, "-B", "-f", str(MODULE_DIR / "pom.xml"), f"-DbuildDir={home.build}", "package"]
+        if quiet:
+            cmd.insert(2, "-q")
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+            raise ServerError(f"Maven could not build the local Neo4j server:\n{tail}")
+    return [str(classes), *home.classpath_file.read_text().strip().split(os.pathsep)]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start(
+    home: ServerHome,
+    *,
+    port: int | None = None,
+    heap: str | None = None,
+    pagecache_mb: int | None = None,
+    timeout: float = 180.0,
+) -> ServerInfo:
+    """Start the server of `home` in the background and wait until Bolt answers.
+
+    Raises ServerError if it is already running (with its URI), if the port is taken, or if it
+    does not come up within `timeout` seconds (with the end of its log).
+    """
+    pid = running_pid(home)
+    if pid is not None:
+        raise ServerError(f"Neo4j is already running at {info(home).uri} (pid {pid}).")
+    chosen = port or (int(home.port_file.read_text()) if home.port_file.exists() else DEFAULT_PORT)
+    if _port_open(chosen):
+        raise ServerError(f"Port {chosen} on 127.0.0.1 is already in use; choose another with --port.")
+    classpath = build(home)
+    secret = password(home)
+    home.port_file.write_text(f"{chosen}\n")
+    java = shutil.which("java", path=os.path.join(os.environ.get("JAVA_HOME", ""), "bin")) or shutil.which("java")
+    if java is None:
+        raise ServerError("Java is not on PATH; Neo4j 5.26 needs Java 17.")
+    heap = heap or os.environ.get("GRAPHCRM_NEO4J_HEAP", "1g")
+    pagecache_mb = pagecache_mb or int(os.environ.get("GRAPHCRM_NEO4J_PAGECACHE_MB", "512"))
+    cmd = [
+        java,
+        f"-Xms{heap}",
+        f"-Xmx{heap}",
+        *JVM_FLAGS,
+        "-cp",
+        os.pathsep.join(classpath),
+        "graphcrm.LocalNeo4j",
+        str(home.dbms),
+        str(chosen),
+        str(home.password_file),
+        str(pagecache_mb),
+    ]
+    home.import_dir.mkdir(parents=True, exist_ok=True)
+    with open(home.console_log, "ab") as log:
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    home.pid_file.write_text(f"{proc.pid}\n")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            home.pid_file.unlink(missing_ok=True)
+            raise ServerError(f"Neo4j exited during start (code {proc.returncode}):\n{_log_tail(home)}")
+        if _port_open(chosen) and _bolt_ready(home):
+            return info(home)
+        time.sleep(0.25)
+    stop(home)
+    raise ServerError(f"Neo4j did not answer on port {chosen} within {timeout:.0f}s:\n{_log_tail(home)}")
+
+
+def _bolt_ready(home: ServerHome) -> bool:
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import Neo4jError, DriverError
+
+    details = info(home)
+    try:
+        with GraphDatabase.driver(details.uri, auth=(details.username, details.password)) as driver:
+            driver.verify_connectivity()
+        return True
+    except (Neo4jError, DriverError, OSError):
+        return False
+
+
+def _log_tail(home: ServerHome, lines: int = 20) -> str:
+    if not home.console_log.exists():
+        return ""
+    return "\n".join(home.console_log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def stop(home: ServerHome, *, timeout: float = 120.0) -> bool:
+    """Shut the server down cleanly (SIGTERM runs Neo4j's shutdown). False if it was not running."""
+    pid = running_pid(home)
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+            reaped, _ = os.waitpid(pid, os.WNOHANG) if _is_child(pid) else (0, 0)
+            if reaped == pid:
+                break
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise ServerError(f"Neo4j (pid {pid}) did not stop within {timeout:.0f}s and was killed.")
+    home.pid_file.unlink(missing_ok=True)
+    return True
+
+
+def _is_child(pid: int) -> bool:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().split()[3]) == os.getpid()
+    except (OSError, ValueError, IndexError):
+        return False
