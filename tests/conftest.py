@@ -1,0 +1,95 @@
+"""Shared fixtures: one throwaway Neo4j server for the session, on a free port in a temp folder.
+
+Neo4j Community has one user database, so tests share it. `sample_graph` guarantees the database
+holds exactly `sample_data/` (reloading only after a test changed it); `empty_graph` hands a test a
+wiped database and marks it changed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graphcrm import server
+from graphcrm.db import Graph, Settings
+from graphcrm.ingest.loader import load_directory
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = ROOT / "sample_data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+OUTPUT = ROOT / "test-output"
+
+
+class DatabaseState:
+    """What the shared database holds now: 'sample', 'empty' or 'dirty'."""
+
+    def __init__(self) -> None:
+        self.content = "dirty"
+
+
+@pytest.fixture(scope="session")
+def neo4j_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.ServerHome]:
+    """A running throwaway server; Maven's build is shared with the user's managed server."""
+    home = server.ServerHome(tmp_path_factory.mktemp("neo4j"))
+    shared_build = server.ServerHome.resolve(ROOT / ".graphcrm" / "neo4j").build
+    server.build(server.ServerHome(shared_build.parent))
+    shutil.copytree(shared_build, home.build)
+    server.start(home, port=server.free_port(), heap="768m", pagecache_mb=256)
+    yield home
+    server.stop(home)
+
+
+@pytest.fixture(scope="session")
+def settings(neo4j_home: server.ServerHome) -> Settings:
+    details = server.info(neo4j_home)
+    return Settings(details.uri, details.username, details.password, managed=True)
+
+
+@pytest.fixture(scope="session")
+def neo4j_env(settings: Settings) -> dict[str, str]:
+    """Environment for a `graphcrm` subprocess pointed at the test server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(NEO4J_URI=settings.uri, NEO4J_USERNAME=settings.username, NEO4J_PASSWORD=settings.password)
+    return env
+
+
+@pytest.fixture(scope="session")
+def db_state() -> DatabaseState:
+    return DatabaseState()
+
+
+@pytest.fixture()
+def empty_graph(settings: Settings, db_state: DatabaseState) -> Graph:
+    """The shared database, wiped; the test may write to it."""
+    graph = Graph(settings)
+    graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    db_state.content = "dirty"
+    return graph
+
+
+@pytest.fixture()
+def sample_graph(settings: Settings, db_state: DatabaseState) -> Graph:
+    """The shared database holding exactly sample_data/ (tests must not change it)."""
+    graph = Graph(settings)
+    if db_state.content != "sample":
+        load_directory(graph, SAMPLE_DATA, wipe_first=True)
+        db_state.content = "sample"
+    return graph
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests save artefacts a person may want to look at (screenshots)."""
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
+
+
+@pytest.fixture()
+def writable_sample_graph(sample_graph: Graph, db_state: DatabaseState) -> Iterator[Graph]:
+    """sample_data/ loaded, for a test that writes (e.g. scores); it is reloaded afterwards."""
+    yield sample_graph
+    db_state.content = "dirty"
