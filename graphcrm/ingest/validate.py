@@ -181,6 +181,8 @@ def _missing_columns(path: Path, required: Iterable[str], issues: _Collector) ->
             header = [h.strip() for h in next(csv.reader(handle), [])]
     except (UnicodeDecodeError, csv.Error):
         return False
+    if not header:
+        return False
     missing = [c for c in required if c not in header]
     if missing:
         issues.add(path.name, 1, f"missing required column(s): {', '.join(missing)}")
@@ -266,7 +268,8 @@ def read_directory(directory: str | Path, existing: ExistingLabels | None = None
             _endpoint_issue(file, line, role, node_id, labels.get(node_id), allowed, issues)
 
     if issues.total:
-        raise ValidationFailed(issues.issues, issues.total)
+        ordered = sorted(issues.issues, key=lambda i: (i.file, i.line))
+        raise ValidationFailed(ordered, issues.total)
     return dataset
 
 
@@ -298,7 +301,8 @@ def _check_against_database(
     known = {**in_db, **labels}
     for file, line, role, node_id, allowed in referenced:
         _endpoint_issue(file, line, role, node_id, known.get(node_id), allowed, issues)
-    _regroup(dataset, known)
+    if issues.total == 0:
+        _regroup(dataset, known)
 
 
 def _regroup(dataset: Dataset, labels: dict[str, str]) -> None:

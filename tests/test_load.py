@@ -1,0 +1,103 @@
+"""Importing sample_data/: exact counts against the CSV files, typed properties, idempotent reload."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from graphcrm import model
+from graphcrm.db import Graph
+from graphcrm.ingest.loader import load_directory
+
+from .conftest import SAMPLE_DATA, TEST_DATA
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def expected_counts(directory: Path) -> tuple[Counter, Counter]:
+    labels = Counter({nt.label: len(csv_rows(directory / nt.file)) for nt in model.NODE_TYPES.values()})
+    types = Counter(row["type"] for row in csv_rows(directory / "relationships.csv"))
+    if (directory / "interactions.csv").exists():
+        types["INTERACTED"] = len(csv_rows(directory / "interactions.csv"))
+    return labels, types
+
+
+def database_counts(graph: Graph) -> tuple[Counter, Counter]:
+    labels = Counter({r["l"]: r["c"] for r in graph.read("MATCH (n) UNWIND labels(n) AS l RETURN l, count(*) AS c")})
+    types = Counter({r["t"]: r["c"] for r in graph.read("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c")})
+    return labels, types
+
+
+def test_sample_data_counts_match_the_csv_files(sample_graph: Graph) -> None:
+    labels, types = expected_counts(SAMPLE_DATA)
+    assert database_counts(sample_graph) == (labels, types)
+    assert set(types) >= set(model.REL_TYPES), "sample data should use every relationship type"
+
+
+def test_sample_data_is_rich(sample_graph: Graph) -> None:
+    labels, types = expected_counts(SAMPLE_DATA)
+    assert 200 <= labels["Customer"] <= 1000
+    assert labels["Company"] >= 10 and labels["Employee"] >= 5 and labels["Partner"] >= 3
+    assert types["REFERRED"] >= 50 and types["INTERACTED"] >= 200
+
+
+def test_properties_are_typed(empty_graph: Graph) -> None:
+    load_directory(empty_graph, TEST_DATA / "tiny")
+    ada = empty_graph.read("MATCH (c:Customer {id: 'C1'}) RETURN c")[0]["c"]
+    assert ada["joined_on"] == date(2021, 3, 1) or ada["joined_on"].to_native() == date(2021, 3, 1)
+    assert ada["marketing_consent"] is True
+    assert ada["lifetime_value"] == 12000.5
+    assert ada["loyalty_tier"] == "gold", "unknown extra columns are kept as properties"
+    assert "phone" not in empty_graph.read("MATCH (c:Customer {id: 'C2'}) RETURN c")[0]["c"], (
+        "empty optional cells are not stored"
+    )
+    rows = empty_graph.read("MATCH (:Employee {id: 'E1'})-[r:INTERACTED {id: 'I4'}]->(:Customer {id: 'C1'}) RETURN r.at AS at")
+    assert rows[0]["at"].to_native().isoformat() == "2026-09-20T13:00:00+00:00"
+
+
+def test_loading_twice_changes_nothing(empty_graph: Graph) -> None:
+    tiny = TEST_DATA / "tiny"
+    load_directory(empty_graph, tiny)
+    snapshot = empty_graph.read(
+        "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id AS n, properties(n) AS p, type(r) AS t, m.id AS m, "
+        "properties(r) AS rp ORDER BY n, t, m, r.id"
+    )
+    load_directory(empty_graph, tiny)
+    again = empty_graph.read(
+        "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id AS n, properties(n) AS p, type(r) AS t, m.id AS m, "
+        "properties(r) AS rp ORDER BY n, t, m, r.id"
+    )
+    assert repr(again) == repr(snapshot)
+    assert database_counts(empty_graph) == expected_counts(tiny)
+
+
+def test_wipe_replaces_the_graph(empty_graph: Graph, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "customers.csv").write_text("id,name\nZ1,Only One\n")
+    load_directory(empty_graph, TEST_DATA / "tiny")
+    load_directory(empty_graph, other, wipe_first=True)
+    assert empty_graph.read("MATCH (n) RETURN collect(n.id) AS ids") == [{"ids": ["Z1"]}]
+
+
+def test_schema_gives_unique_ids_and_name_indexes(sample_graph: Graph) -> None:
+    constraints = {r["name"] for r in sample_graph.read("SHOW CONSTRAINTS YIELD name RETURN name")}
+    assert {"customer_id", "company_id", "employee_id", "partner_id"} <= constraints
+    indexes = {r["name"] for r in sample_graph.read("SHOW INDEXES YIELD name RETURN name")}
+    assert {"customer_name", "company_name", "node_search"} <= indexes
+
+
+def test_cli_load_prints_a_summary(empty_graph: Graph, neo4j_env: dict[str, str]) -> None:
+    done = subprocess.run(
+        ["graphcrm", "load", str(TEST_DATA / "tiny")], env=neo4j_env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "rows/s" in done.stdout
+    summary = dict(line.split() for line in done.stdout.splitlines()[1:])
+    assert summary["Customer"] == "4" and summary["REFERRED"] == "3" and summary["INTERACTED"] == "4"
