@@ -69,12 +69,13 @@ class CypherFile:
         return [p.strip() for p in parts if p.strip()]
 
     def render(self, **identifiers: str) -> str:
-        """The text with `{label}`-style placeholders filled from the model's own constants."""
+        """The text of an internal template with `{label}`-style placeholders filled from the
+        model's own constants (`{{`/`}}` stand for literal braces)."""
         allowed = set(model.LABELS) | set(model.REL_TYPES)
         for key, value in identifiers.items():
             if value not in allowed:
                 raise ValueError(f"{value!r} for {{{key}}} is not a label or type of the model")
-        return self.text.format(**identifiers) if identifiers else self.text
+        return self.text.format(**identifiers)
 
 
 def parse(path: Path) -> CypherFile:

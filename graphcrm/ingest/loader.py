@@ -71,7 +71,7 @@ def apply_schema(graph: Graph) -> None:
 
 def wipe(graph: Graph) -> None:
     """Delete the whole graph (used by `load --wipe`, only after validation passed)."""
-    graph.run_autocommit(queries.internal("wipe").text)
+    graph.run_autocommit(queries.internal("wipe").render())
 
 
 def write_dataset(
