@@ -9,6 +9,7 @@ the generated password, the port and the pid of the running server.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -84,10 +85,6 @@ class ServerHome:
     def console_log(self) -> Path:
         return self.root / "console.log"
 
-    @property
-    def import_dir(self) -> Path:
-        return self.root / "import"
-
 
 @dataclass(frozen=True)
 class ServerInfo:
@@ -137,7 +134,10 @@ def running_pid(home: ServerHome) -> int | None:
 def build(home: ServerHome, *, quiet: bool = True) -> list[str]:
     """Resolve Neo4j with Maven and compile the launcher (once); return the Java classpath."""
     classes = home.build / "classes"
-    if not (home.classpath_file.exists() and (classes / "graphcrm" / "LocalNeo4j.class").exists()):
+    stamp_file = home.build / "source.sha1"
+    stamp = _source_digest()
+    built = home.classpath_file.exists() and (classes / "graphcrm" / "LocalNeo4j.class").exists()
+    if not built or not stamp_file.exists() or stamp_file.read_text() != stamp:
         mvn = shutil.which("mvn")
         if mvn is None:
             raise ServerError("Maven (mvn) is not on PATH; install it to build the local Neo4j.")
@@ -149,7 +149,18 @@ def build(home: ServerHome, *, quiet: bool = True) -> list[str]:
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
             raise ServerError(f"Maven could not build the local Neo4j server:\n{tail}")
+        stamp_file.write_text(stamp)
     return [str(classes), *home.classpath_file.read_text().strip().split(os.pathsep)]
+
+
+def _source_digest() -> str:
+    """A digest of the Maven module's sources, so an edited launcher or pom is rebuilt."""
+    digest = hashlib.sha1()
+    for path in sorted(MODULE_DIR.rglob("*")):
+        if path.is_file() and path.suffix in (".xml", ".java"):
+            digest.update(path.relative_to(MODULE_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def free_port() -> int:
@@ -171,10 +182,12 @@ def start(
     port: int | None = None,
     heap: str | None = None,
     pagecache_mb: int | None = None,
+    import_dir: Path | None = None,
     timeout: float = 180.0,
 ) -> ServerInfo:
     """Start the server of `home` in the background and wait until Bolt answers.
 
+    `import_dir`, when given, is the only folder LOAD CSV may read (file URLs are off otherwise).
     Raises ServerError if it is already running (with its URI), if the port is taken, or if it
     does not come up within `timeout` seconds (with the end of its log).
     """
@@ -197,6 +210,7 @@ def start(
         f"-Xms{heap}",
         f"-Xmx{heap}",
         *JVM_FLAGS,
+        *([f"-Dgraphcrm.importDir={import_dir}"] if import_dir else []),
         "-cp",
         os.pathsep.join(classpath),
         "graphcrm.LocalNeo4j",
@@ -205,7 +219,6 @@ def start(
         str(home.password_file),
         str(pagecache_mb),
     ]
-    home.import_dir.mkdir(parents=True, exist_ok=True)
     with open(home.console_log, "ab") as log:
         proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True

@@ -1,10 +1,11 @@
 """Write a validated data directory into Neo4j.
 
 Order: validate everything (nothing is written if anything is wrong), apply the schema
-(constraints before MERGE), optionally wipe, then nodes before relationships, in UNWIND batches of
-`batch_size` rows, each batch its own managed transaction. Every write is a MERGE on the model's
-identity (node id; relationship endpoints and type; interaction id), so re-running a load, also
-after one that was cut off, converges on the same graph.
+(constraints before any write), optionally wipe, then nodes before relationships, in UNWIND
+batches of `batch_size` rows, each batch its own managed transaction. Into a non-empty database
+every write is a MERGE on the model's identity (node id; relationship endpoints and type;
+interaction id), so re-running a load, also after one that was cut off, converges on the same
+graph; into an empty one the loader CREATEs (see `write_dataset`).
 """
 
 from __future__ import annotations
@@ -78,24 +79,33 @@ def write_dataset(
     graph: Graph,
     dataset: Dataset,
     *,
+    fresh: bool = False,
     batch_size: int = 10_000,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Write nodes, then relationships, batch by batch."""
-    merge_nodes = queries.internal("merge_nodes")
+    """Write nodes, then relationships, batch by batch.
+
+    `fresh` (the database was empty when the load began) CREATEs instead of MERGEs: validation
+    already guarantees unique ids and relationships, so there is nothing to look up first. A
+    re-run after an interrupted fresh load finds a non-empty database and MERGEs.
+    """
+    verb = "create" if fresh else "merge"
+    node_statement = queries.internal(f"{verb}_nodes")
     for label in model.LABELS:
         rows = dataset.nodes.get(label, [])
         if rows:
-            graph.write_batches(merge_nodes.render(label=label), rows, batch_size=batch_size, progress=progress)
+            graph.write_batches(node_statement.render(label=label), rows, batch_size=batch_size, progress=progress)
     for (rel_type, source, target), rows in sorted(dataset.relationships.items()):
-        statement = queries.internal(
-            "merge_interactions" if rel_type == model.INTERACTED else "merge_relationships"
-        )
         if rel_type == model.INTERACTED:
-            cypher = statement.render(source=source, target=target)
+            cypher = queries.internal(f"{verb}_interactions").render(source=source, target=target)
         else:
-            cypher = statement.render(source=source, target=target, type=rel_type)
+            cypher = queries.internal(f"{verb}_relationships").render(source=source, target=target, type=rel_type)
         graph.write_batches(cypher, rows, batch_size=batch_size, progress=progress)
+
+
+def is_empty(graph: Graph) -> bool:
+    """True when the database holds no node at all."""
+    return graph.read(queries.internal("node_count").render())[0]["count"] == 0
 
 
 def load_directory(
@@ -130,7 +140,8 @@ def load_directory(
         apply_schema(graph)
         if wipe_first:
             wipe(graph)
-        write_dataset(graph, dataset, batch_size=batch_size, progress=advance)
+        fresh = wipe_first or is_empty(graph)
+        write_dataset(graph, dataset, fresh=fresh, batch_size=batch_size, progress=advance)
     except DatabaseError as err:
         raise LoadInterrupted(
             f"The load stopped after {written:,} of {summary.rows:,} rows: {err} "

@@ -15,6 +15,8 @@ import org.neo4j.io.ByteUnit;
 /**
  * The local Neo4j Community server graphcrm manages: an embedded DBMS with the Bolt connector on
  * 127.0.0.1 only and authentication on. Usage: LocalNeo4j HOME PORT PASSWORD_FILE PAGECACHE_MB.
+ * File URLs (LOAD CSV) are off unless the system property graphcrm.importDir names a folder, which
+ * then becomes the only one LOAD CSV may read (benchmarks use it for the reference load).
  * The neo4j user's password is (re)set from PASSWORD_FILE on every start, so the state folder is
  * the single source of truth. SIGTERM shuts the DBMS down cleanly (no recovery on next start).
  */
@@ -31,14 +33,19 @@ public final class LocalNeo4j {
         String password = Files.readString(Path.of(args[2])).strip();
         long pageCacheMb = Long.parseLong(args[3]);
 
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
+        String importDir = System.getProperty("graphcrm.importDir");
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
+        if (importDir != null) {
+            builder.setConfig(GraphDatabaseSettings.load_csv_file_url_root, Path.of(importDir).toAbsolutePath());
+        }
+        DatabaseManagementService dbms = builder
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(BoltConnector.advertised_address, new SocketAddress("127.0.0.1", port))
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
-                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                .setConfig(GraphDatabaseSettings.allow_file_urls, importDir != null)
                 .build();
 
         dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
