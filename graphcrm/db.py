@@ -174,7 +174,7 @@ def describe(exc: BaseException, settings: Settings) -> DatabaseError:
     if isinstance(exc, AuthError):
         return DatabaseUnavailable(
             f"Neo4j at {where} refused the credentials for user {settings.username!r}; "
-            "check NEO4J_USERNAME/NEO4J_PASSWORD (or `eval \"$(graphcrm neo4j env)\"`)."
+            'check NEO4J_USERNAME/NEO4J_PASSWORD (or `eval "$(graphcrm neo4j env)"`).'
         )
     if isinstance(exc, (ServiceUnavailable, SessionExpired, OSError)) or (
         isinstance(exc, DriverError) and not isinstance(exc, Neo4jError)

@@ -9,10 +9,10 @@ user input.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """Property value kinds accepted in CSV files, with how they are parsed."""
 
     STRING = "string"
@@ -124,7 +124,10 @@ RELATIONSHIP_PROPS: dict[str, Prop] = {
 
 REL_TYPES: dict[str, RelType] = {
     MANAGES: RelType(
-        MANAGES, (EMPLOYEE,), (COMPANY, CUSTOMER, PARTNER), RELATIONSHIP_PROPS,
+        MANAGES,
+        (EMPLOYEE,),
+        (COMPANY, CUSTOMER, PARTNER),
+        RELATIONSHIP_PROPS,
         "dedicated account or partner manager",
     ),
     WORKS_AT: RelType(
@@ -134,15 +137,16 @@ REL_TYPES: dict[str, RelType] = {
         PARTNERS_WITH, (PARTNER,), (COMPANY, PARTNER), RELATIONSHIP_PROPS, "a partnership"
     ),
     REFERRED: RelType(
-        REFERRED, (CUSTOMER, PARTNER, EMPLOYEE), (CUSTOMER, COMPANY), RELATIONSHIP_PROPS,
+        REFERRED,
+        (CUSTOMER, PARTNER, EMPLOYEE),
+        (CUSTOMER, COMPANY),
+        RELATIONSHIP_PROPS,
         "a referral; `converted` says whether it became business",
     ),
     KNOWS: RelType(
         KNOWS, (CUSTOMER,), (CUSTOMER,), RELATIONSHIP_PROPS, "a social tie; undirected in meaning"
     ),
-    SUPPLIES: RelType(
-        SUPPLIES, (COMPANY,), (COMPANY,), RELATIONSHIP_PROPS, "B2B trade between accounts"
-    ),
+    SUPPLIES: RelType(SUPPLIES, (COMPANY,), (COMPANY,), RELATIONSHIP_PROPS, "B2B trade between accounts"),
     REPORTS_TO: RelType(REPORTS_TO, (EMPLOYEE,), (EMPLOYEE,), RELATIONSHIP_PROPS, "org chart"),
     INTERACTED: RelType(
         INTERACTED,

@@ -52,7 +52,9 @@ class Projection:
     node_props: tuple[str, ...] = DEFAULT_NODE_PROPS
 
     def __post_init__(self) -> None:
-        unknown = [x for x in (*self.labels, *self.types) if x not in model.LABELS and x not in model.REL_TYPES]
+        unknown = [
+            x for x in (*self.labels, *self.types) if x not in model.LABELS and x not in model.REL_TYPES
+        ]
         if unknown:
             raise ValueError(f"not part of the graph model: {', '.join(unknown)}")
 

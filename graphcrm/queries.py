@@ -83,12 +83,13 @@ def parse(path: Path) -> CypherFile:
     lines = path.read_text(encoding="utf-8").splitlines()
     meta: dict[str, str] = {}
     params: list[Param] = []
-    body_start = 0
-    for body_start, line in enumerate(lines):
+    body_start = len(lines)
+    for index, line in enumerate(lines):
         match = _HEADER.match(line)
         if not match:
             if line.strip().startswith("//") or not line.strip():
                 continue
+            body_start = index
             break
         key, value = match.group(1), match.group(2)
         if key == "param":
@@ -98,8 +99,6 @@ def parse(path: Path) -> CypherFile:
             params.append(Param(p.group("name"), p.group("type"), p.group("default"), p.group("doc") or ""))
         else:
             meta[key] = value
-    else:
-        body_start = len(lines)
     if "name" not in meta:
         raise CypherFileError(f"{path.name}: the header has no 'name:' line")
     text = "\n".join(lines[body_start:]).strip()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from graphcrm import model, queries
@@ -43,7 +43,7 @@ def write_node_scores(
     scores
         Rows with an `id` key and the properties to set, e.g. `{"id": "C1", "influence": 0.8}`.
     """
-    stamp = (computed_at or datetime.now(timezone.utc)).isoformat()
+    stamp = (computed_at or datetime.now(UTC)).isoformat()
     by_label: dict[str, list[dict[str, Any]]] = {}
     for row in scores:
         node_id = str(row["id"])
@@ -61,9 +61,11 @@ def write_node_scores(
     return written
 
 
-def record_run(graph: Graph, analysis: str, *, nodes: int, seconds: float, computed_at: datetime | None = None) -> None:
+def record_run(
+    graph: Graph, analysis: str, *, nodes: int, seconds: float, computed_at: datetime | None = None
+) -> None:
     """Remember the latest run of `analysis` in an `AnalyticsRun` node."""
-    stamp = (computed_at or datetime.now(timezone.utc)).isoformat()
+    stamp = (computed_at or datetime.now(UTC)).isoformat()
     graph.write(
         queries.internal("record_run").render(),
         {"analysis": analysis, "computed_at": stamp, "nodes": nodes, "seconds": float(seconds)},

@@ -198,9 +198,11 @@ def start(
     if _port_open(chosen):
         raise ServerError(f"Port {chosen} on 127.0.0.1 is already in use; choose another with --port.")
     classpath = build(home)
-    secret = password(home)
+    password(home)
     home.port_file.write_text(f"{chosen}\n")
-    java = shutil.which("java", path=os.path.join(os.environ.get("JAVA_HOME", ""), "bin")) or shutil.which("java")
+    java = shutil.which("java", path=os.path.join(os.environ.get("JAVA_HOME", ""), "bin")) or shutil.which(
+        "java"
+    )
     if java is None:
         raise ServerError("Java is not on PATH; Neo4j 5.26 needs Java 17.")
     heap = heap or os.environ.get("GRAPHCRM_NEO4J_HEAP", "1g")
@@ -238,7 +240,7 @@ def start(
 
 def _bolt_ready(home: ServerHome) -> bool:
     from neo4j import GraphDatabase
-    from neo4j.exceptions import Neo4jError, DriverError
+    from neo4j.exceptions import DriverError, Neo4jError
 
     details = info(home)
     try:

@@ -14,6 +14,11 @@ from graphcrm.ingest.loader import load_directory
 
 from .conftest import SAMPLE_DATA, TEST_DATA
 
+EVERYTHING = (
+    "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id AS n, properties(n) AS p, type(r) AS t, m.id AS m, "
+    "properties(r) AS rp ORDER BY n, t, m, r.id"
+)
+
 
 def csv_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
@@ -29,8 +34,12 @@ def expected_counts(directory: Path) -> tuple[Counter, Counter]:
 
 
 def database_counts(graph: Graph) -> tuple[Counter, Counter]:
-    labels = Counter({r["l"]: r["c"] for r in graph.read("MATCH (n) UNWIND labels(n) AS l RETURN l, count(*) AS c")})
-    types = Counter({r["t"]: r["c"] for r in graph.read("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c")})
+    labels = Counter(
+        {r["l"]: r["c"] for r in graph.read("MATCH (n) UNWIND labels(n) AS l RETURN l, count(*) AS c")}
+    )
+    types = Counter(
+        {r["t"]: r["c"] for r in graph.read("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c")}
+    )
     return labels, types
 
 
@@ -57,22 +66,18 @@ def test_properties_are_typed(empty_graph: Graph) -> None:
     assert "phone" not in empty_graph.read("MATCH (c:Customer {id: 'C2'}) RETURN c")[0]["c"], (
         "empty optional cells are not stored"
     )
-    rows = empty_graph.read("MATCH (:Employee {id: 'E1'})-[r:INTERACTED {id: 'I4'}]->(:Customer {id: 'C1'}) RETURN r.at AS at")
+    rows = empty_graph.read(
+        "MATCH (:Employee {id: 'E1'})-[r:INTERACTED {id: 'I4'}]->(:Customer {id: 'C1'}) RETURN r.at AS at"
+    )
     assert rows[0]["at"].to_native().isoformat() == "2026-09-20T13:00:00+00:00"
 
 
 def test_loading_twice_changes_nothing(empty_graph: Graph) -> None:
     tiny = TEST_DATA / "tiny"
     load_directory(empty_graph, tiny)
-    snapshot = empty_graph.read(
-        "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id AS n, properties(n) AS p, type(r) AS t, m.id AS m, "
-        "properties(r) AS rp ORDER BY n, t, m, r.id"
-    )
+    snapshot = empty_graph.read(EVERYTHING)
     load_directory(empty_graph, tiny)
-    again = empty_graph.read(
-        "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id AS n, properties(n) AS p, type(r) AS t, m.id AS m, "
-        "properties(r) AS rp ORDER BY n, t, m, r.id"
-    )
+    again = empty_graph.read(EVERYTHING)
     assert repr(again) == repr(snapshot)
     assert database_counts(empty_graph) == expected_counts(tiny)
 
@@ -95,7 +100,11 @@ def test_schema_gives_unique_ids_and_name_indexes(sample_graph: Graph) -> None:
 
 def test_cli_load_prints_a_summary(empty_graph: Graph, neo4j_env: dict[str, str]) -> None:
     done = subprocess.run(
-        ["graphcrm", "load", str(TEST_DATA / "tiny")], env=neo4j_env, capture_output=True, text=True, timeout=120
+        ["graphcrm", "load", str(TEST_DATA / "tiny")],
+        env=neo4j_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "rows/s" in done.stdout

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -31,7 +31,9 @@ def test_projection_holds_every_node_and_relationship(tiny_graph: Graph) -> None
     expected = {(r["source"], r["target"], r["type"]) for r in csv_rows(TINY / "relationships.csv")}
     expected |= {(r["employee"], r["party"], "INTERACTED") for r in csv_rows(TINY / "interactions.csv")}
     assert {(u, v, d["type"]) for u, v, d in g.edges(data=True)} == expected
-    assert g.number_of_edges() == len(csv_rows(TINY / "relationships.csv")) + len(csv_rows(TINY / "interactions.csv"))
+    assert g.number_of_edges() == len(csv_rows(TINY / "relationships.csv")) + len(
+        csv_rows(TINY / "interactions.csv")
+    )
 
 
 def test_projection_converts_types(tiny_graph: Graph) -> None:
@@ -42,12 +44,14 @@ def test_projection_converts_types(tiny_graph: Graph) -> None:
     assert "phone" not in g.nodes["C2"]
     assert g.edges["C1", "C2", "REFERRED"]["converted"] is True
     touch = g.edges["E1", "CO1", "I1"]
-    assert touch["at"] == datetime(2026, 10, 1, 10, 0, tzinfo=timezone.utc)
+    assert touch["at"] == datetime(2026, 10, 1, 10, 0, tzinfo=UTC)
     assert touch["sentiment"] == 0.8 and touch["channel"] == "meeting"
 
 
 def test_projection_of_some_labels_and_types(tiny_graph: Graph) -> None:
-    g = projection.project(tiny_graph, projection.Projection(labels=("Customer",), types=("KNOWS", "REFERRED")))
+    g = projection.project(
+        tiny_graph, projection.Projection(labels=("Customer",), types=("KNOWS", "REFERRED"))
+    )
     assert set(g) == {"C1", "C2", "C3", "C4"}
     assert {(u, v) for u, v in g.edges()} == {("C1", "C2"), ("C1", "C3"), ("C2", "C4")}
 
@@ -60,13 +64,17 @@ def test_projection_rejects_names_outside_the_model() -> None:
 def test_scores_are_written_back_and_the_run_recorded(tiny_graph: Graph) -> None:
     g = projection.project(tiny_graph)
     labels = {n: d["label"] for n, d in g.nodes(data=True)}
-    stamp = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+    stamp = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
     written = scores.write_node_scores(
-        tiny_graph, labels, [{"id": "C1", "influence": 0.9}, {"id": "P1", "influence": 0.4}, {"id": "nope", "influence": 1}],
+        tiny_graph,
+        labels,
+        [{"id": "C1", "influence": 0.9}, {"id": "P1", "influence": 0.4}, {"id": "nope", "influence": 1}],
         computed_at=stamp,
     )
     assert written == 2
-    rows = tiny_graph.read("MATCH (n) WHERE n.influence IS NOT NULL RETURN n.id AS id, n.influence AS s ORDER BY s DESC")
+    rows = tiny_graph.read(
+        "MATCH (n) WHERE n.influence IS NOT NULL RETURN n.id AS id, n.influence AS s ORDER BY s DESC"
+    )
     assert rows == [{"id": "C1", "s": 0.9}, {"id": "P1", "s": 0.4}]
     scores.record_run(tiny_graph, "influencers", nodes=2, seconds=0.5, computed_at=stamp)
     assert scores.latest_runs(tiny_graph) == [

@@ -17,7 +17,9 @@ from graphcrm.db import Graph, Settings
 from .conftest import ROOT, SAMPLE_DATA, TEST_DATA
 
 
-def graphcrm(*args: str, env: dict[str, str] | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+def graphcrm(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess:
     return subprocess.run(["graphcrm", *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 
@@ -60,7 +62,10 @@ def test_start_status_env_stop_cycle(home: Path) -> None:
     exports = graphcrm("neo4j", "env", "--home", str(home)).stdout
     shell = subprocess.run(
         ["bash", "-c", f'eval "{exports}" && graphcrm load {TEST_DATA / "tiny"}'],
-        capture_output=True, text=True, env=clean_env(), timeout=240,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=240,
     )
     assert shell.returncode == 0, shell.stderr
     assert "Loaded" in shell.stdout
@@ -121,7 +126,10 @@ def test_load_cut_off_midway_then_completes_after_restart(home: Path) -> None:
     graph = Graph(Settings(details.uri, details.username, details.password))
     load = subprocess.Popen(
         ["graphcrm", "load", str(SAMPLE_DATA), "--batch-size", "5"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     deadline = time.monotonic() + 120
     while graph.read("MATCH (n) RETURN count(n) AS c")[0]["c"] == 0:
@@ -148,8 +156,20 @@ def test_installed_package_carries_the_maven_module_and_cypher_files(tmp_path: P
     import zipfile
 
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert built.returncode == 0, built.stderr
     wheel = next(tmp_path.glob("graphcrm-*.whl"))

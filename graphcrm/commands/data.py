@@ -31,7 +31,11 @@ def run_load(args: argparse.Namespace) -> int:
         raise UserError("--batch-size must be at least 1.")
     try:
         summary = load_directory(
-            Graph(), args.directory, wipe_first=args.wipe, batch_size=args.batch_size, progress=terminal_progress
+            Graph(),
+            args.directory,
+            wipe_first=args.wipe,
+            batch_size=args.batch_size,
+            progress=terminal_progress,
         )
     except ValidationFailed as failed:
         for issue in failed.issues:
@@ -39,8 +43,10 @@ def run_load(args: argparse.Namespace) -> int:
         if failed.total > len(failed.issues):
             print(f"... and {failed.total - len(failed.issues)} more", file=sys.stderr)
         raise UserError(f"{failed.total} error(s) in {args.directory}; nothing was loaded.") from None
-    print(f"Loaded {args.directory}: {summary.rows:,} rows in {summary.write_seconds:.1f}s "
-          f"({summary.rows_per_second:,.0f} rows/s; validation {summary.validate_seconds:.1f}s).")
+    print(
+        f"Loaded {args.directory}: {summary.rows:,} rows in {summary.write_seconds:.1f}s "
+        f"({summary.rows_per_second:,.0f} rows/s; validation {summary.validate_seconds:.1f}s)."
+    )
     for label, count in summary.nodes.items():
         print(f"  {label:<14} {count:>10,}")
     for rel_type, count in sorted(summary.relationships.items()):

@@ -63,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
 def _version(details: server.ServerInfo) -> str:
     settings = Settings(details.uri, details.username, details.password, managed=True)
     try:
-        rows = Graph(settings).read("CALL dbms.components() YIELD versions, edition RETURN versions[0] AS v, edition")
+        rows = Graph(settings).read(
+            "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS v, edition"
+        )
     except DatabaseError as err:
         raise UserError(f"The server process runs but does not answer: {err}") from err
     return f"{rows[0]['v']} {rows[0]['edition']}"

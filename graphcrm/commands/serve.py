@@ -24,11 +24,19 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"The dashboard app.py was not found at {APP}; run graphcrm serve from a checkout.")
     print(f"Dashboard: http://{args.address}:{args.port}", flush=True)
     argv = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.address", args.address,
-        "--server.port", str(args.port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.address",
+        args.address,
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     os.execv(sys.executable, argv)
     return 0

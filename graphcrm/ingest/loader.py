@@ -94,12 +94,16 @@ def write_dataset(
     for label in model.LABELS:
         rows = dataset.nodes.get(label, [])
         if rows:
-            graph.write_batches(node_statement.render(label=label), rows, batch_size=batch_size, progress=progress)
+            graph.write_batches(
+                node_statement.render(label=label), rows, batch_size=batch_size, progress=progress
+            )
     for (rel_type, source, target), rows in sorted(dataset.relationships.items()):
         if rel_type == model.INTERACTED:
             cypher = queries.internal(f"{verb}_interactions").render(source=source, target=target)
         else:
-            cypher = queries.internal(f"{verb}_relationships").render(source=source, target=target, type=rel_type)
+            cypher = queries.internal(f"{verb}_relationships").render(
+                source=source, target=target, type=rel_type
+            )
         graph.write_batches(cypher, rows, batch_size=batch_size, progress=progress)
 
 

@@ -12,7 +12,7 @@ import io
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ def parse_value(raw: str, prop: Prop) -> Any:
             parsed = datetime.fromisoformat(raw)
         except ValueError:
             raise ValueError(f"{raw!r} is not an ISO 8601 date-time") from None
-        return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     try:
         value = int(raw) if kind is Kind.INTEGER else float(raw)
     except ValueError:
@@ -274,7 +274,13 @@ def read_directory(directory: str | Path, existing: ExistingLabels | None = None
 
 
 def _endpoint_issue(
-    file: str, line: int, role: str, node_id: str, label: str | None, allowed: tuple[str, ...], issues: _Collector
+    file: str,
+    line: int,
+    role: str,
+    node_id: str,
+    label: str | None,
+    allowed: tuple[str, ...],
+    issues: _Collector,
 ) -> None:
     if label is None:
         issues.add(file, line, f"{role} {node_id!r} is not a known id")
@@ -341,7 +347,11 @@ def _read_relationships(
             continue
         key = (source, target, rel_type)
         if key in seen:
-            issues.add(path.name, line, f"duplicate {rel_type} from {source!r} to {target!r} (first at line {seen[key]})")
+            issues.add(
+                path.name,
+                line,
+                f"duplicate {rel_type} from {source!r} to {target!r} (first at line {seen[key]})",
+            )
             continue
         seen[key] = line
         referenced.append((path.name, line, "source", source, spec.sources))
@@ -370,7 +380,11 @@ def _read_interactions(
             issues.add(path.name, line, "empty id")
             continue
         if interaction_id in seen:
-            issues.add(path.name, line, f"duplicate interaction id {interaction_id!r} (first at line {seen[interaction_id]})")
+            issues.add(
+                path.name,
+                line,
+                f"duplicate interaction id {interaction_id!r} (first at line {seen[interaction_id]})",
+            )
             continue
         seen[interaction_id] = line
         for column in ("at", "channel"):
