@@ -346,14 +346,14 @@ def generate(
     companies.close()
     counts["companies.csv"] = companies.rows
 
-    # Account management: ~10 % of accounts unmanaged, ~6 % with two managers, loads Zipf-uneven.
+    # Account management: ~10 % of accounts unmanaged, ~8 % with two managers, loads Zipf-uneven.
     managers_of: list[list[int]] = []
     for index in range(n_companies):
         draw = rng.random()
         chosen: list[int] = []
         if draw >= 0.10:
             chosen.append(kams[_draw_cumulative(rng, kam_load)])
-            if draw >= 0.94 and len(kams) > 1:
+            if draw >= 0.92 and len(kams) > 1:
                 second = kams[_draw_cumulative(rng, kam_load)]
                 chosen += [second] if second != chosen[0] else [kams[(kams.index(second) + 1) % len(kams)]]
         managers_of.append(chosen)
@@ -571,7 +571,7 @@ def generate(
                     referred_by[index] = referrer
                     referrers.add(referrer, 2)
         # Heavy tail: enthusiasm (Pareto) decides how many tickets a new customer starts with.
-        enthusiasm = min(40, int(rng.paretovariate(1.3)))
+        enthusiasm = min(60, int(rng.paretovariate(1.1)))
         if enthusiasm > 1 or rng.random() < 0.3:
             referrers.add(index, enthusiasm)
 
