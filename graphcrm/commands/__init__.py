@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from graphcrm.console import QueryError
 from graphcrm.db import DatabaseError
 from graphcrm.ingest.loader import LoadInterrupted
 from graphcrm.ingest.validate import ValidationFailed
@@ -28,13 +29,14 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     ValidationFailed,
     CypherFileError,
     ServerError,
+    QueryError,
 )
 
 
 def _modules() -> list[ModuleType]:
-    from graphcrm.commands import data, neo4j_server, serve
+    from graphcrm.commands import analyze, data, neo4j_server, query, serve
 
-    return [neo4j_server, data, serve]
+    return [neo4j_server, data, query, analyze, serve]
 
 
 COMMANDS: list[ModuleType] = _modules()

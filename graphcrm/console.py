@@ -1,0 +1,585 @@
+"""The analysts' Cypher console: canned queries from `cypher/` and ad-hoc queries, run read-only.
+
+Safety is a property of how a query is executed, not of a keyword filter:
+
+1. the query runs in a session opened in read access mode, so the server itself refuses writes;
+2. before it runs, the server plans it (`EXPLAIN`, in the same transaction) and anything but a
+   read query is refused: the plan's query type must be `r` (`rw`, `w` and schema/admin `s` are
+   refused), and the plan may not contain `LOAD CSV` (it reads the server's files), procedure
+   calls outside `ALLOWED_PROCEDURES`, or administration commands such as `SHOW SETTINGS` or
+   `TERMINATE TRANSACTIONS`;
+3. the transaction has a timeout (`DEFAULT_TIMEOUT` seconds unless asked otherwise);
+4. at most `max_rows` rows are fetched, and the result says when it was cut.
+
+Parameters always travel as Cypher parameters (`$name`), typed from the command line's strings
+by the type a canned query declares (or, for ad-hoc queries, by what the text looks like).
+
+The dashboard calls `run_query`/`run_canned` and reads `QueryResult`; the CLI adds `render`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import neo4j
+import neo4j.time
+from neo4j import ManagedTransaction
+from neo4j.graph import Node, Path, Relationship
+from neo4j.spatial import Point
+
+from graphcrm import model, queries
+from graphcrm.db import DatabaseError, Graph
+
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_MAX_ROWS = 1000
+FORMATS = ("table", "csv", "json")
+
+# Read-only procedures an analyst may call; everything else (dbms.listConfig, db.createLabel,
+# tx.setMetaData, db.clearQueryCaches ...) is refused.
+ALLOWED_PROCEDURES: frozenset[str] = frozenset(
+    {
+        "db.labels",
+        "db.relationshipTypes",
+        "db.propertyKeys",
+        "db.schema.visualization",
+        "db.schema.nodeTypeProperties",
+        "db.schema.relTypeProperties",
+        "db.index.fulltext.queryNodes",
+        "db.index.fulltext.queryRelationships",
+        "db.index.fulltext.listAvailableAnalyzers",
+        "db.ping",
+        "dbms.components",
+    }
+)
+# `SHOW ...` commands that only describe the schema and the callable procedures and functions.
+# SHOW SETTINGS, SHOW TRANSACTIONS, TERMINATE TRANSACTIONS and the like are refused.
+ALLOWED_COMMANDS: frozenset[str] = frozenset(
+    {"ShowIndexes", "ShowConstraints", "ShowProcedures", "ShowFunctions"}
+)
+_PROCEDURE_NAME = re.compile(r"^\s*`?([A-Za-z_][\w.`]*?)`?\s*\(")
+_QUERY_TYPES = {
+    "w": "writes to the database",
+    "rw": "writes to the database",
+    "s": "changes the schema or runs an administration command",
+}
+_TIMED_OUT = ("TransactionTimedOut", "Transaction.Terminated")
+
+
+class QueryError(ValueError):
+    """A query was not run; str() is one sentence fit to show a user."""
+
+
+class QueryRefused(QueryError):
+    """The query is not a plain read (a write, schema or admin command, LOAD CSV, a procedure
+    outside the allow-list)."""
+
+
+class QueryTimedOut(QueryError):
+    """The query ran past its time limit and the server stopped it."""
+
+
+class ParameterError(QueryError):
+    """A parameter is missing, unknown, or does not parse as its declared type."""
+
+
+class UnknownQuery(QueryError):
+    """No canned query has this name."""
+
+
+@dataclass(frozen=True)
+class ResultNode:
+    """A node found in a result: its element id, labels and properties (personal data removed
+    unless asked for)."""
+
+    element_id: str
+    labels: tuple[str, ...]
+    properties: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        """The model's `id` property, or the element id for nodes without one."""
+        return str(self.properties.get("id", self.element_id))
+
+
+@dataclass(frozen=True)
+class ResultRelationship:
+    """A relationship found in a result; `start`/`end` are element ids of its nodes."""
+
+    element_id: str
+    type: str
+    start: str
+    end: str
+    properties: dict[str, Any]
+
+
+@dataclass
+class QueryResult:
+    """What a query returned.
+
+    `rows` hold plain values (nodes and relationships as readable maps, dates as ISO strings),
+    ready for a table, CSV or JSON. `truncated` says that more than `max_rows` rows existed and
+    only the first `max_rows` are here. `nodes`/`relationships` are every graph element found
+    in the rows (also inside paths and lists), for a network view.
+    """
+
+    columns: list[str]
+    rows: list[list[Any]]
+    truncated: bool = False
+    elapsed: float = 0.0
+    max_rows: int = DEFAULT_MAX_ROWS
+    nodes: list[ResultNode] = field(default_factory=list)
+    relationships: list[ResultRelationship] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dicts keyed by column."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def column(self, name: str) -> list[Any]:
+        """One column's values."""
+        index = self.columns.index(name)
+        return [row[index] for row in self.rows]
+
+
+def run_query(
+    graph: Graph,
+    text: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    personal: bool = False,
+) -> QueryResult:
+    """Run one Cypher query read-only, within `timeout` seconds, returning at most `max_rows` rows.
+
+    Raises QueryRefused for anything but a plain read, QueryTimedOut past the time limit, and
+    `graphcrm.db.DatabaseError` (one sentence with the server's message) for syntax errors,
+    missing parameters and connection problems. `personal=False` leaves email and phone out of
+    the node maps (explicitly returned properties, e.g. `RETURN c.email`, are kept).
+    """
+    if timeout <= 0:
+        raise QueryError("The time limit must be a positive number of seconds.")
+    if max_rows < 0:
+        raise QueryError("The row limit must not be negative.")
+    text = text.strip().rstrip(";").strip()
+    if not text:
+        raise QueryError("The query is empty.")
+    parameters = dict(params or {})
+
+    def work(tx: ManagedTransaction) -> tuple[list[str], list[neo4j.Record], bool]:
+        plan = tx.run(f"EXPLAIN {text}", parameters).consume()
+        check_plan(plan.query_type, plan.plan)
+        result = tx.run(text, parameters)
+        fetched: list[neo4j.Record] = []
+        for record in result:
+            if len(fetched) == max_rows:
+                result.consume()
+                return list(result.keys()), fetched, True
+            fetched.append(record)
+        return list(result.keys()), fetched, False
+
+    started = time.perf_counter()
+    try:
+        columns, fetched, truncated = graph.run_read(
+            neo4j.unit_of_work(timeout=timeout)(work),
+            default_access_mode=neo4j.READ_ACCESS,
+            fetch_size=min(max_rows + 1, 1000),
+        )
+    except DatabaseError as err:
+        code = getattr(err.__cause__, "code", "") or ""
+        if any(part in code for part in _TIMED_OUT):
+            raise QueryTimedOut(
+                f"The query did not finish within the {timeout:g} s time limit and was stopped; "
+                "narrow it down or allow more time (--timeout)."
+            ) from err
+        raise
+    elapsed = time.perf_counter() - started
+    return _result(columns, fetched, truncated, elapsed, max_rows, personal)
+
+
+def check_plan(query_type: str | None, plan: Mapping[str, Any] | None) -> None:
+    """Raise QueryRefused unless an EXPLAIN summary describes a plain read.
+
+    A schema-type (`s`) plan is accepted only when it is explained by allow-listed procedure
+    calls (`dbms.components` is a DBMS-mode procedure, so its queries plan as `s`).
+    """
+    operators = list(_operators(plan)) if plan else []
+    procedures: list[str] = []
+    for operator, details in operators:
+        if operator == "LoadCSV":
+            raise QueryRefused("LOAD CSV is not allowed: it reads files and URLs from the database server.")
+        if operator == "ProcedureCall":
+            name = _procedure_name(details)
+            if name not in ALLOWED_PROCEDURES:
+                allowed = ", ".join(sorted(ALLOWED_PROCEDURES))
+                raise QueryRefused(
+                    f"The procedure {name or details!r} is not allowed here; allowed procedures: {allowed}."
+                )
+            procedures.append(name)
+        elif (operator.startswith(("Show", "Terminate")) and operator not in ALLOWED_COMMANDS) or (
+            operator == "AdministrationCommand"
+        ):
+            raise QueryRefused(
+                f"Administration commands ({operator}) are not allowed; only read queries run here."
+            )
+    if query_type == "r" or (query_type == "s" and procedures):
+        return
+    reason = _QUERY_TYPES.get(query_type or "", f"is of query type {query_type!r}, not a read")
+    raise QueryRefused(f"Only read queries run here, and this query {reason}.")
+
+
+def _operators(plan: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+    name = str(plan.get("operatorType", "")).split("@")[0]
+    details = str((plan.get("args") or {}).get("Details") or "")
+    yield name, details
+    for child in plan.get("children") or ():
+        yield from _operators(child)
+
+
+def _procedure_name(details: str) -> str:
+    match = _PROCEDURE_NAME.match(details)
+    return match.group(1).replace("`", "") if match else ""
+
+
+def run_canned(
+    graph: Graph,
+    name: str,
+    raw_params: Mapping[str, Any] | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    personal: bool = False,
+) -> QueryResult:
+    """Run the canned query `name` from `cypher/` with its declared parameters.
+
+    `raw_params` values may be strings (typed by the declared type, as on the command line) or
+    already typed values; missing parameters take their declared defaults.
+    """
+    query = canned(name)
+    return run_query(
+        graph,
+        query.text,
+        bind(query, raw_params or {}),
+        timeout=timeout,
+        max_rows=max_rows,
+        personal=personal,
+    )
+
+
+def canned(name: str) -> queries.CypherFile:
+    """The canned query called `name`; UnknownQuery names the close matches."""
+    library = queries.library()
+    if name in library:
+        return library[name]
+    close = [n for n in library if name.lower() in n or n in name.lower()]
+    hint = f" Did you mean {', '.join(close)}?" if close else " `graphcrm query --list` shows them all."
+    raise UnknownQuery(f"There is no canned query called {name!r}.{hint}")
+
+
+def bind(query: queries.CypherFile, raw_params: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed Cypher parameters for a canned query: given values parsed by declared type, the
+    rest from defaults. ParameterError for unknown names, missing required values, bad values."""
+    declared = {p.name: p for p in query.params}
+    unknown = sorted(set(raw_params) - set(declared))
+    if unknown:
+        known = ", ".join(declared) or "none"
+        raise ParameterError(
+            f"The query {query.name} has no parameter {', '.join(unknown)}; its parameters are: {known}."
+        )
+    bound: dict[str, Any] = {}
+    for param in query.params:
+        if param.name in raw_params:
+            raw = raw_params[param.name]
+            bound[param.name] = typed_value(raw, param.type, param.name) if isinstance(raw, str) else raw
+        elif param.required:
+            doc = f" ({param.doc})" if param.doc else ""
+            raise ParameterError(
+                f"The query {query.name} needs the parameter {param.name}{doc}: add -p {param.name}=VALUE."
+            )
+        else:
+            default = param.default or "null"
+            bound[param.name] = None if default == "null" else typed_value(default, param.type, param.name)
+    return bound
+
+
+def typed_value(raw: str, kind: str, name: str = "value") -> Any:
+    """Parse a command-line string as the declared parameter type.
+
+    string: as given; integer, float; boolean: true/false/yes/no/1/0; date: YYYY-MM-DD;
+    list: a JSON list, or comma-separated words. For all but strings, `null` is no value.
+    """
+    if kind not in _PARSERS:
+        raise ParameterError(f"The parameter {name} has an unknown type {kind!r}.")
+    if kind != "string" and raw.strip() == "null":
+        return None
+    try:
+        return _PARSERS[kind](raw)
+    except ValueError:
+        raise ParameterError(f"The parameter {name}={raw!r} is not {_EXAMPLES[kind]}.") from None
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _parse_boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "1"):
+        return True
+    if lowered in ("false", "no", "0"):
+        return False
+    raise ValueError(text)
+
+
+def _parse_list(text: str) -> list[Any]:
+    if text.strip().startswith("["):
+        value = json.loads(text)
+        if not isinstance(value, list):
+            raise ValueError(text)
+        return value
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "string": str,
+    "integer": lambda text: int(text.strip()),
+    "float": _parse_float,
+    "boolean": _parse_boolean,
+    "date": lambda text: date.fromisoformat(text.strip()),
+    "list": _parse_list,
+}
+_EXAMPLES = {
+    "string": "a string",
+    "integer": "a whole number such as 10",
+    "float": "a number such as 2500.5",
+    "boolean": "true or false",
+    "date": "a date such as 2026-11-01",
+    "list": 'a JSON list such as ["C000001","C000002"]',
+}
+
+
+def infer_value(raw: str) -> Any:
+    """Type an ad-hoc query's parameter by its look: integer, float, true/false, null, JSON
+    list/object/string, else the string itself."""
+    text = raw.strip()
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", text):
+        return float(text)
+    if text in ("true", "false"):
+        return text == "true"
+    if text == "null":
+        return None
+    if text[:1] in ("[", "{", '"'):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return raw
+    return raw
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
+    """`key=value` strings (from `-p`) as a dict of raw strings; ParameterError for bad syntax."""
+    found: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_]\w*", key):
+            raise ParameterError(f"The parameter {pair!r} is not of the form name=value (e.g. -p limit=10).")
+        if key in found:
+            raise ParameterError(f"The parameter {key} is given twice.")
+        found[key] = value
+    return found
+
+
+def _result(
+    columns: list[str],
+    fetched: list[neo4j.Record],
+    truncated: bool,
+    elapsed: float,
+    max_rows: int,
+    personal: bool,
+) -> QueryResult:
+    nodes: dict[str, Node] = {}
+    relationships: dict[str, Relationship] = {}
+    for record in fetched:
+        for value in record.values():
+            _collect(value, nodes, relationships)
+    ids = {eid: str(node.get("id", eid)) for eid, node in nodes.items()}
+    render = _Renderer(ids, personal)
+    return QueryResult(
+        columns=columns,
+        rows=[[render(value) for value in record.values()] for record in fetched],
+        truncated=truncated,
+        elapsed=elapsed,
+        max_rows=max_rows,
+        nodes=[
+            ResultNode(eid, tuple(sorted(n.labels)), render.properties(n, is_node=True))
+            for eid, n in nodes.items()
+        ],
+        relationships=[
+            ResultRelationship(
+                eid,
+                r.type,
+                r.start_node.element_id if r.start_node else "",
+                r.end_node.element_id if r.end_node else "",
+                render.properties(r, is_node=False),
+            )
+            for eid, r in relationships.items()
+        ],
+    )
+
+
+def _collect(value: Any, nodes: dict[str, Node], relationships: dict[str, Relationship]) -> None:
+    if isinstance(value, Node):
+        nodes.setdefault(value.element_id, value)
+    elif isinstance(value, Relationship):
+        relationships.setdefault(value.element_id, value)
+    elif isinstance(value, Path):
+        for node in value.nodes:
+            nodes.setdefault(node.element_id, node)
+        for rel in value.relationships:
+            relationships.setdefault(rel.element_id, rel)
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, nodes, relationships)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect(item, nodes, relationships)
+
+
+class _Renderer:
+    """Driver values to plain, JSON-ready values."""
+
+    def __init__(self, ids: dict[str, str], personal: bool) -> None:
+        self.ids = ids
+        self.personal = personal
+
+    def properties(self, entity: Node | Relationship, *, is_node: bool) -> dict[str, Any]:
+        hidden = model.PERSONAL_PROPS if is_node and not self.personal else frozenset()
+        return {k: self(v) for k, v in sorted(entity.items()) if k not in hidden}
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, Node):
+            return {"_labels": sorted(value.labels), **self.properties(value, is_node=True)}
+        if isinstance(value, Relationship):
+            start = value.start_node.element_id if value.start_node else ""
+            end = value.end_node.element_id if value.end_node else ""
+            return {
+                "_type": value.type,
+                "_start": self.ids.get(start, start),
+                "_end": self.ids.get(end, end),
+                **self.properties(value, is_node=False),
+            }
+        if isinstance(value, Path):
+            steps: list[Any] = [self(value.start_node)]
+            for rel, node in zip(value.relationships, value.nodes[1:], strict=True):
+                steps += [self(rel), self(node)]
+            return steps
+        if isinstance(value, list):
+            return [self(item) for item in value]
+        if isinstance(value, dict):
+            return {k: self(v) for k, v in value.items()}
+        if isinstance(value, Point):
+            return {
+                "srid": value.srid,
+                **{k: getattr(value, k) for k in ("x", "y", "z") if hasattr(value, k)},
+            }
+        if isinstance(value, bytes):
+            return value.hex()
+        if isinstance(value, (neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time)):
+            try:
+                return value.to_native().isoformat()
+            except ValueError:
+                return value.iso_format()
+        if hasattr(value, "iso_format"):
+            return value.iso_format()
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return value
+
+
+def render(result: QueryResult, fmt: str = "table", *, max_width: int = 60) -> str:
+    """The result as an aligned text table, CSV, or JSON (`{"columns", "rows", "truncated"}`)."""
+    if fmt == "json":
+        return json.dumps(
+            {"columns": result.columns, "rows": result.records(), "truncated": result.truncated},
+            ensure_ascii=False,
+            indent=2,
+        )
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([_cell(v) for v in row] for row in result.rows)
+        return out.getvalue().rstrip("\n")
+    if fmt != "table":
+        raise QueryError(f"Unknown output format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    cells = [[_clip(_cell(v), max_width) for v in row] for row in result.rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(result.columns)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(result.columns, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+def summary_line(result: QueryResult) -> str:
+    """E.g. `12 rows in 0.03 s`, or a note that the rows were cut at the limit."""
+    count = len(result.rows)
+    text = f"{count} row{'s' if count != 1 else ''} in {result.elapsed:.2f} s"
+    if result.truncated:
+        text += f" (cut at the limit of {result.max_rows} rows; more exist: raise --limit)"
+    return text
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def _clip(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+__all__ = [
+    "ALLOWED_PROCEDURES",
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_TIMEOUT",
+    "ParameterError",
+    "QueryError",
+    "QueryRefused",
+    "QueryResult",
+    "QueryTimedOut",
+    "ResultNode",
+    "ResultRelationship",
+    "UnknownQuery",
+    "bind",
+    "canned",
+    "check_plan",
+    "infer_value",
+    "parse_assignments",
+    "render",
+    "run_canned",
+    "run_query",
+    "summary_line",
+    "typed_value",
+]
