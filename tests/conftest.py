@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,3 +99,36 @@ def writable_sample_graph(sample_graph: Graph, db_state: DatabaseState) -> Itera
     """sample_data/ loaded, for a test that writes (e.g. scores); it is reloaded afterwards."""
     yield sample_graph
     db_state.content = "dirty"
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(neo4j_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real dashboard (`streamlit run app.py`) on a free loopback port, over the test server.
+
+    Waits for Streamlit's health endpoint (readiness, not a fixed sleep); stopped afterwards.
+    """
+    port = server.free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log.open("wb") as handle:
+        proc = subprocess.Popen(command, env=neo4j_env, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the dashboard did not come up:\n{log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)

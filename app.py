@@ -1,0 +1,25 @@
+"""The graphcrm dashboard: `graphcrm serve` (or `streamlit run app.py`).
+
+This file only builds the navigation and the shared sidebar; each page is a short script in
+`graphcrm/ui/pages/` that reads its inputs, calls the package and renders the result.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).resolve().parent / "graphcrm" / "ui" / "pages"
+
+st.set_page_config(page_title="graphcrm", page_icon="🕸️", layout="wide")
+navigation = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title="Overview", icon="📊", url_path="overview", default=True),
+    ]
+)
+with st.sidebar:
+    st.toggle(
+        "Show personal data",
+        key="show_personal",
+        help="Email and phone are masked unless this is on; campaign exports always honour consent.",
+    )
+navigation.run()

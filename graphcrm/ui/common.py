@@ -1,0 +1,67 @@
+"""What every page shares: the cached connection, cached reads, error messages and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FunctionType
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from graphcrm.db import DatabaseError, DatabaseUnavailable, Graph, Settings
+from graphcrm.explore import mask_personal
+
+T = TypeVar("T")
+READ_TTL_SECONDS = 60
+
+
+@st.cache_resource(show_spinner=False)
+def _graph(settings: Settings) -> Graph:
+    return Graph(settings)
+
+
+def graph() -> Graph:
+    """The Neo4j connection for the current settings (one driver per process)."""
+    return _graph(Settings.from_env())
+
+
+def cached_read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`fn(graph, *args, **kwargs)` cached for READ_TTL_SECONDS per server and arguments."""
+    return _cached_read(graph().settings, fn, *args, **kwargs)
+
+
+@st.cache_data(
+    ttl=READ_TTL_SECONDS,
+    show_spinner=False,
+    hash_funcs={
+        FunctionType: lambda f: f"{f.__module__}.{f.__qualname__}",
+        Settings: lambda s: f"{s.uri}|{s.database}|{s.username}",
+    },
+)
+def _cached_read(settings: Settings, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return fn(_graph(settings), *args, **kwargs)
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """Show a database failure as one clear message (with how to fix it) and stop the page."""
+    try:
+        yield
+    except DatabaseUnavailable as err:
+        st.error(f"The graph database is not reachable. {err}")
+        st.info("Start the local server with `graphcrm neo4j start` (or `make demo`), then reload this page.")
+        st.stop()
+    except DatabaseError as err:
+        st.error(str(err))
+        st.stop()
+
+
+def show_personal_data() -> bool:
+    """Whether the user turned on showing email and phone (off by default)."""
+    return bool(st.session_state.get("show_personal", False))
+
+
+def masked(props: dict[str, Any]) -> dict[str, Any]:
+    """Node properties with personal data masked unless the user turned it on."""
+    return mask_personal(props, show=show_personal_data())
