@@ -1,0 +1,292 @@
+"""Account coverage: who looks after which account, who is overloaded, and what is slipping.
+
+The overlay no CRM shows: the influential customers nobody manages or whose ties to us are weak,
+and customer communities split across many account managers (conflicting messages).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+
+import networkx as nx
+import pandas as pd
+
+from graphcrm import model
+from graphcrm.analytics.communities import communities
+from graphcrm.analytics.influencers import influencers
+from graphcrm.analytics.strength import touch_strength
+from graphcrm.analytics.views import as_datetime, edges_of_type, node_value, resolve_as_of
+
+
+@dataclass
+class CoverageReport:
+    """Each field is a table; see `account_coverage` for the columns."""
+
+    unmanaged: pd.DataFrame
+    multi_managed: pd.DataFrame
+    manager_load: pd.DataFrame
+    stale: pd.DataFrame
+    at_risk: pd.DataFrame
+    influential_uncovered: pd.DataFrame
+    split_communities: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name, in reading order."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def account_coverage(
+    G: nx.MultiDiGraph,
+    *,
+    as_of: date | datetime | None = None,
+    stale_days: int = 90,
+    trend_days: int = 180,
+    sentiment_drop: float = 0.2,
+    overload: float = 1.5,
+    top_influencers: int = 50,
+    weak_tie: float = 0.35,
+    split_managers: int = 3,
+    influence: Mapping[str, float] | None = None,
+    community: Mapping[str, int] | None = None,
+    half_life_days: float = 90.0,
+) -> CoverageReport:
+    """Coverage of accounts by our employees, as of a moment.
+
+    *Accounts* are companies and customers with a manager; *key contacts* are customers who work
+    at a company.
+
+    Parameters
+    ----------
+    G
+        The projected graph with MANAGES, WORKS_AT and INTERACTED (and KNOWS/REFERRED for the
+        influence and community overlay).
+    as_of
+        Judge staleness and trends from this moment; default the latest interaction in `G`.
+    stale_days
+        An account or key contact with no touch point in this many days is stale.
+    trend_days, sentiment_drop
+        An account trends toward dissolution when, comparing the last `trend_days` with the
+        `trend_days` before, its mean sentiment fell by at least `sentiment_drop` or its number
+        of touches fell by half or more.
+    overload
+        A manager is overloaded above `overload` x the team median of accounts or of value.
+    top_influencers, weak_tie
+        Of the `top_influencers` customers by influence, those whose strongest touch-point tie to
+        any employee (`strength.touch_strength`) is below `weak_tie` are flagged: nobody manages
+        them and nobody is in touch, or their manager lets the tie fade.
+    split_managers
+        A community whose members (and their companies) have at least this many distinct managers
+        is split.
+    influence, community
+        Precomputed influence per customer and community per customer; computed with the defaults
+        of `influencers` and `communities` when None.
+
+    Returns
+    -------
+    CoverageReport
+        `unmanaged` (id, name, stage, annual_value, contacts), `multi_managed` (id, name,
+        managers, manager_ids), `manager_load` (id, name, role, accounts, value, accounts_vs_median,
+        value_vs_median, overloaded), `stale` (id, name, label, kind, managers, last_touch,
+        days_since; `days_since` is NaN when never touched), `at_risk` (id, name, label, stage,
+        reason), `influential_uncovered` (id, name, influence, managers, tie_strength, reason),
+        `split_communities` (community, size, managers, manager_ids). Empty tables keep columns.
+    """
+    moment = resolve_as_of(G, as_of)
+    managers: dict[str, list[str]] = defaultdict(list)
+    accounts: dict[str, list[str]] = defaultdict(list)
+    for u, v, _ in edges_of_type(G, model.MANAGES):
+        managers[v].append(u)
+        accounts[u].append(v)
+    employer: dict[str, list[str]] = defaultdict(list)
+    contacts: dict[str, list[str]] = defaultdict(list)
+    for u, v, _ in edges_of_type(G, model.WORKS_AT):
+        employer[u].append(v)
+        contacts[v].append(u)
+    touches: dict[str, list[tuple[datetime, float | None]]] = defaultdict(list)
+    for _, v, d in edges_of_type(G, model.INTERACTED):
+        if d.get("at") is not None and as_datetime(d["at"]) <= moment:
+            touches[v].append((as_datetime(d["at"]), d.get("sentiment")))
+
+    def named(n: str) -> str:
+        return G.nodes[n].get("name", n)
+
+    companies = sorted(n for n, d in G.nodes(data=True) if d.get("label") == model.COMPANY)
+    account_ids = sorted(set(companies) | {n for n in managers if G.nodes[n].get("label") == model.CUSTOMER})
+    key_contacts = sorted(n for n in employer if n not in set(account_ids))
+
+    unmanaged = _frame(
+        [
+            {
+                "id": c,
+                "name": named(c),
+                "stage": G.nodes[c].get("stage", ""),
+                "annual_value": node_value(G.nodes[c]),
+                "contacts": len(contacts[c]),
+            }
+            for c in companies
+            if not managers[c]
+        ],
+        ("id", "name", "stage", "annual_value", "contacts"),
+    )
+    multi = _frame(
+        [
+            {
+                "id": c,
+                "name": named(c),
+                "managers": len(set(managers[c])),
+                "manager_ids": ", ".join(sorted(set(managers[c]))),
+            }
+            for c in companies
+            if len(set(managers[c])) > 1
+        ],
+        ("id", "name", "managers", "manager_ids"),
+    )
+    load_rows = [
+        {
+            "id": e,
+            "name": named(e),
+            "role": G.nodes[e].get("role", ""),
+            "accounts": len(set(owned)),
+            "value": sum(node_value(G.nodes[a]) for a in set(owned)),
+        }
+        for e, owned in sorted(accounts.items())
+    ]
+    load = _frame(load_rows, ("id", "name", "role", "accounts", "value"))
+    if len(load):
+        median_accounts = statistics.median(load["accounts"])
+        median_value = statistics.median(load["value"])
+        load["accounts_vs_median"] = load["accounts"] / median_accounts
+        load["value_vs_median"] = load["value"] / median_value if median_value else 0.0
+        load["overloaded"] = (load["accounts_vs_median"] > overload) | (load["value_vs_median"] > overload)
+        load = load.sort_values(
+            ["accounts", "value", "id"], ascending=[False, False, True], ignore_index=True
+        )
+    else:
+        load = _frame(
+            [],
+            (
+                "id",
+                "name",
+                "role",
+                "accounts",
+                "value",
+                "accounts_vs_median",
+                "value_vs_median",
+                "overloaded",
+            ),
+        )
+
+    stale_rows = []
+    for n, kind in [(a, "account") for a in account_ids] + [(c, "key contact") for c in key_contacts]:
+        last = max((at for at, _ in touches[n]), default=None)
+        days = (moment - last).total_seconds() / 86400 if last else float("nan")
+        if last is None or days > stale_days:
+            stale_rows.append(
+                {
+                    "id": n,
+                    "name": named(n),
+                    "label": G.nodes[n].get("label", ""),
+                    "kind": kind,
+                    "managers": ", ".join(sorted(set(managers[n]))),
+                    "last_touch": last,
+                    "days_since": days,
+                }
+            )
+    stale = _frame(stale_rows, ("id", "name", "label", "kind", "managers", "last_touch", "days_since"))
+
+    recent_start, previous_start = (
+        moment - timedelta(days=trend_days),
+        moment - timedelta(days=2 * trend_days),
+    )
+    risk_rows = []
+    for n in account_ids:
+        reasons = []
+        if G.nodes[n].get("stage") == "dissolution":
+            reasons.append("stage dissolution")
+        recent = [s for at, s in touches[n] if at > recent_start]
+        previous = [s for at, s in touches[n] if previous_start < at <= recent_start]
+        recent_mood, previous_mood = _mean(recent), _mean(previous)
+        if (
+            recent_mood is not None
+            and previous_mood is not None
+            and previous_mood - recent_mood >= sentiment_drop
+        ):
+            reasons.append(f"sentiment {recent_mood:+.2f} from {previous_mood:+.2f}")
+        if previous and len(recent) * 2 <= len(previous):
+            reasons.append(f"touches {len(recent)} from {len(previous)} per {trend_days} days")
+        if reasons:
+            risk_rows.append(
+                {
+                    "id": n,
+                    "name": named(n),
+                    "label": G.nodes[n].get("label", ""),
+                    "stage": G.nodes[n].get("stage", ""),
+                    "reason": "; ".join(reasons),
+                }
+            )
+    at_risk = _frame(risk_rows, ("id", "name", "label", "stage", "reason"))
+
+    if influence is None:
+        ranked = influencers(G, labels=(model.CUSTOMER,))
+        influence = dict(zip(ranked["id"], ranked["influence"], strict=True))
+    ties = touch_strength(G, as_of=moment, half_life_days=half_life_days)
+    best_tie: dict[str, float] = {}
+    for (_, party), stats in ties.items():
+        best_tie[party] = max(best_tie.get(party, 0.0), stats.strength)
+    customers = [n for n, d in G.nodes(data=True) if d.get("label") == model.CUSTOMER]
+    top = sorted(customers, key=lambda n: (-influence.get(n, 0.0), n))[:top_influencers]
+    uncovered_rows = []
+    for n in top:
+        if best_tie.get(n, 0.0) >= weak_tie:
+            continue
+        owners = ", ".join(sorted(set(managers[n])))
+        tie = "no touch points" if n not in best_tie else f"weak tie to us ({best_tie[n]:.2f})"
+        uncovered_rows.append(
+            {
+                "id": n,
+                "name": named(n),
+                "influence": influence.get(n, 0.0),
+                "managers": owners,
+                "tie_strength": best_tie.get(n, 0.0),
+                "reason": f"managed by {owners} but {tie}" if owners else f"no manager and {tie}",
+            }
+        )
+    uncovered = _frame(uncovered_rows, ("id", "name", "influence", "managers", "tie_strength", "reason"))
+
+    if community is None:
+        community = communities(G).membership
+    members: dict[int, list[str]] = defaultdict(list)
+    for n, number in community.items():
+        if n in G:
+            members[number].append(n)
+    split_rows = []
+    for number, group in sorted(members.items()):
+        owners = {m for n in group for m in managers[n]} | {
+            m for n in group for c in employer[n] for m in managers[c]
+        }
+        if len(owners) >= split_managers:
+            split_rows.append(
+                {
+                    "community": number,
+                    "size": len(group),
+                    "managers": len(owners),
+                    "manager_ids": ", ".join(sorted(owners)),
+                }
+            )
+    split = _frame(split_rows, ("community", "size", "managers", "manager_ids"))
+    if len(split):
+        split = split.sort_values(["managers", "community"], ascending=[False, True], ignore_index=True)
+    return CoverageReport(unmanaged, multi, load, stale, at_risk, uncovered, split)
+
+
+def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def _mean(values: list[float | None]) -> float | None:
+    known = [float(v) for v in values if v is not None]
+    return sum(known) / len(known) if known else None

@@ -1,0 +1,179 @@
+"""Referral cascades: who started which chain of referrals, how far it went and how much converted.
+
+REFERRED edges point referrer -> referee. A *cascade* is everything reachable downstream of a
+*root*, a node that referred someone and was not referred itself. Referral loops without such a
+root are reported by `graphcrm.analytics.rings`, not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import networkx as nx
+import pandas as pd
+
+from graphcrm import model
+from graphcrm.analytics.errors import UnknownNode
+from graphcrm.analytics.views import converted_ids, edges_of_type, node_value, referral_graph
+
+CASCADE_COLUMNS = (
+    "root",
+    "name",
+    "label",
+    "referred",
+    "size",
+    "depth",
+    "converted",
+    "conversion_rate",
+    "value",
+)
+BREAKDOWN_COLUMNS = ("referrals", "converted", "conversion_rate", "value")
+TREE_COLUMNS = ("depth", "referrer", "id", "name", "label", "converted", "value", "since")
+
+
+def referral_cascades(G: nx.MultiDiGraph, *, top: int | None = None) -> pd.DataFrame:
+    """One row per cascade root, largest cascade first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns `CASCADE_COLUMNS`: `referred` direct referrals; `size` everyone downstream;
+        `depth` the longest chain of hops (1 = only direct referrals); `converted` downstream
+        nodes reached by a converted referral; `conversion_rate` = converted / size in [0, 1];
+        `value` the summed value (`lifetime_value`/`annual_value`) of the converted ones. Empty
+        (with these columns) when there are no referrals.
+    """
+    R = referral_graph(G)
+    converted = converted_ids(G)
+    rows = []
+    for root in R:
+        if R.in_degree(root) or not R.out_degree(root):
+            continue
+        lengths = nx.single_source_shortest_path_length(R, root)
+        downstream = [n for n in lengths if n != root]
+        won = [n for n in downstream if n in converted]
+        rows.append(
+            {
+                "root": root,
+                "name": G.nodes[root].get("name", ""),
+                "label": G.nodes[root].get("label", ""),
+                "referred": R.out_degree(root),
+                "size": len(downstream),
+                "depth": max(lengths.values()),
+                "converted": len(won),
+                "conversion_rate": len(won) / len(downstream),
+                "value": sum(node_value(G.nodes[n]) for n in won),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(CASCADE_COLUMNS))
+    frame = frame.sort_values(["size", "value", "root"], ascending=[False, False, True], ignore_index=True)
+    return frame.head(top).reset_index(drop=True) if top is not None else frame
+
+
+@dataclass
+class ReferralStats:
+    """Programme-level referral numbers.
+
+    `k_factor` is referrals per referring customer (REFERRED edges sent by customers divided by
+    the number of distinct customers who sent one); `viral_coefficient` is converted customer
+    referrals per customer (above 1 the customer base would grow by referrals alone).
+    """
+
+    referrals: int
+    converted: int
+    conversion_rate: float
+    referring_customers: int
+    k_factor: float
+    viral_coefficient: float
+    by_channel: pd.DataFrame = field(repr=False)
+    by_month: pd.DataFrame = field(repr=False)
+
+    def summary(self) -> pd.DataFrame:
+        """The scalar figures as a one-row frame."""
+        keys = (
+            "referrals",
+            "converted",
+            "conversion_rate",
+            "referring_customers",
+            "k_factor",
+            "viral_coefficient",
+        )
+        return pd.DataFrame([{k: getattr(self, k) for k in keys}])
+
+
+def referral_stats(G: nx.MultiDiGraph) -> ReferralStats:
+    """Overall conversion, k-factor, and conversion by referral `channel` and by month of `since`.
+
+    Breakdowns have columns `BREAKDOWN_COLUMNS` indexed by channel ('unknown' when missing) or by
+    month ('YYYY-MM', 'unknown' when the referral has no date); rates are in [0, 1] and `value`
+    sums the referees' value over converted referrals. Rates are 0 when there are no referrals.
+    """
+    rows = []
+    for u, v, d in edges_of_type(G, model.REFERRED):
+        since = d.get("since")
+        rows.append(
+            {
+                "source_label": G.nodes[u].get("label"),
+                "source": u,
+                "channel": d.get("channel") or "unknown",
+                "month": since.strftime("%Y-%m") if isinstance(since, date) else "unknown",
+                "converted": bool(d.get("converted", False)),
+                "value": node_value(G.nodes[v]) if d.get("converted") else 0.0,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["source_label", "source", "channel", "month", "converted", "value"])
+    customers = sum(1 for _, d in G.nodes(data=True) if d.get("label") == model.CUSTOMER)
+    by_customers = frame[frame["source_label"] == model.CUSTOMER]
+    referrers = by_customers["source"].nunique()
+    return ReferralStats(
+        referrals=len(frame),
+        converted=int(frame["converted"].sum()),
+        conversion_rate=float(frame["converted"].mean()) if len(frame) else 0.0,
+        referring_customers=int(referrers),
+        k_factor=len(by_customers) / referrers if referrers else 0.0,
+        viral_coefficient=float(by_customers["converted"].sum()) / customers if customers else 0.0,
+        by_channel=_breakdown(frame, "channel"),
+        by_month=_breakdown(frame, "month"),
+    )
+
+
+def _breakdown(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    grouped = frame.groupby(key).agg(
+        referrals=("converted", "size"), converted=("converted", "sum"), value=("value", "sum")
+    )
+    grouped["converted"] = grouped["converted"].astype(int)
+    grouped["conversion_rate"] = grouped["converted"] / grouped["referrals"]
+    return grouped[list(BREAKDOWN_COLUMNS)].sort_index()
+
+
+def cascade_tree(G: nx.MultiDiGraph, root: str) -> pd.DataFrame:
+    """The referral tree below `root`, depth-first, one row per referee (a breadth-first spanning
+    tree, so in a loop each node appears once, under its earliest referrer).
+
+    Raises
+    ------
+    UnknownNode
+        When `root` is not in the graph.
+    """
+    if root not in G:
+        raise UnknownNode(f"There is no customer, partner or employee with id {root!r}.")
+    R = referral_graph(G)
+    tree = nx.bfs_tree(R, root, sort_neighbors=sorted)
+    depths = nx.single_source_shortest_path_length(tree, root)
+    rows = []
+    for parent, child in nx.dfs_edges(tree, root, sort_neighbors=sorted):
+        attrs = R.edges[parent, child]
+        rows.append(
+            {
+                "depth": depths[child],
+                "referrer": parent,
+                "id": child,
+                "name": G.nodes[child].get("name", ""),
+                "label": G.nodes[child].get("label", ""),
+                "converted": attrs["converted"],
+                "value": node_value(G.nodes[child]),
+                "since": attrs.get("since"),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(TREE_COLUMNS))

@@ -1,0 +1,135 @@
+"""Referral rings: the patterns behind referral-reward fraud.
+
+Two patterns are flagged in the referral graph (REFERRED points referrer -> referee):
+
+- **circles**: people who refer each other round a loop (A -> B -> C -> A). Every strongly
+  connected component of two or more nodes is one ring, since in an honest referral tree
+  nobody is referred by someone they brought in, directly or not.
+- **bursts**: many referrals inside one company (referrer and referee both WORKS_AT it) or one
+  household (connected by family KNOWS ties) within a short time window.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import networkx as nx
+import pandas as pd
+
+from graphcrm import model
+from graphcrm.analytics.views import edges_of_type, referral_graph
+
+RING_COLUMNS = ("ring", "kind", "group", "members", "size", "referrals", "converted", "first", "last", "why")
+
+
+def referral_rings(G: nx.MultiDiGraph, *, window_days: int = 30, min_burst: int = 3) -> pd.DataFrame:
+    """Referral circles and referral bursts, one row per ring.
+
+    Parameters
+    ----------
+    G
+        The projected graph with REFERRED (and, for bursts, WORKS_AT and KNOWS) edges.
+    window_days, min_burst
+        A company or household is flagged when at least `min_burst` referrals between its
+        people fall within `window_days` days (by the referral's `since` date).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns `RING_COLUMNS`: `ring` numbers the rows from 1; `kind` is 'circle', 'company' or
+        'household'; `group` is the company id or the household's smallest member id ('' for
+        circles); `members` the member ids joined by ', '; `first`/`last` the referral dates
+        (None when unknown); `why` one sentence. Circles come first, then bursts, each largest
+        first. Empty (with the columns) when nothing is flagged.
+    """
+    R = referral_graph(G)
+    rows = [_circle(G, R, sorted(scc)) for scc in nx.strongly_connected_components(R) if len(scc) > 1]
+    rows.sort(key=lambda r: (-r["size"], r["members"]))
+    rows.extend(_bursts(G, window_days, min_burst))
+    for number, row in enumerate(rows, start=1):
+        row["ring"] = number
+    return pd.DataFrame(rows, columns=list(RING_COLUMNS))
+
+
+def ring_membership(rings: pd.DataFrame) -> dict[str, int]:
+    """Member id -> ring number (the first ring listing it)."""
+    found: dict[str, int] = {}
+    for ring, members in zip(rings["ring"], rings["members"], strict=True):
+        for member in members.split(", "):
+            found.setdefault(member, int(ring))
+    return found
+
+
+def _circle(G: nx.MultiDiGraph, R: nx.DiGraph, members: list[str]) -> dict:
+    inside = R.subgraph(members)
+    loop = [u for u, _ in nx.find_cycle(inside, source=members[0])]
+    dates = sorted(d for _, _, d in inside.edges(data="since") if isinstance(d, date))
+    converted = sum(1 for _, _, c in inside.edges(data="converted") if c)
+    span = f" within {(dates[-1] - dates[0]).days} days" if dates else ""
+    route = " -> ".join([*loop, loop[0]])
+    return {
+        "kind": "circle",
+        "group": "",
+        "members": ", ".join(members),
+        "size": len(members),
+        "referrals": inside.number_of_edges(),
+        "converted": converted,
+        "first": dates[0] if dates else None,
+        "last": dates[-1] if dates else None,
+        "why": f"{len(members)} people refer each other in a circle ({route}): "
+        f"{inside.number_of_edges()} referrals{span}, {converted} converted.",
+    }
+
+
+def _bursts(G: nx.MultiDiGraph, window_days: int, min_burst: int) -> list[dict]:
+    employer: dict[str, set[str]] = defaultdict(set)
+    for u, v, _ in edges_of_type(G, model.WORKS_AT):
+        employer[u].add(v)
+    family = nx.Graph()
+    family.add_edges_from(
+        (u, v) for u, v, d in edges_of_type(G, model.KNOWS) if d.get("relation") == "family"
+    )
+    household = {n: min(component) for component in nx.connected_components(family) for n in component}
+    groups: dict[tuple[str, str], list[tuple[date, str, str, bool]]] = defaultdict(list)
+    for u, v, d in edges_of_type(G, model.REFERRED):
+        if not isinstance(d.get("since"), date):
+            continue
+        item = (d["since"], u, v, bool(d.get("converted")))
+        for company in employer[u] & employer[v]:
+            groups[("company", company)].append(item)
+        if u in household and household.get(u) == household.get(v):
+            groups[("household", household[u])].append(item)
+    rows = []
+    for (kind, group), items in sorted(groups.items()):
+        items.sort()
+        best: list[tuple[date, str, str, bool]] = []
+        start = 0
+        for end in range(len(items)):
+            while (items[end][0] - items[start][0]).days > window_days:
+                start += 1
+            if end - start + 1 > len(best):
+                best = items[start : end + 1]
+        if len(best) < min_burst:
+            continue
+        members = sorted({n for _, u, v, _ in best for n in (u, v)})
+        converted = sum(1 for *_, c in best if c)
+        where = (
+            f"company {G.nodes[group].get('name', group)} ({group})" if kind == "company" else "one household"
+        )
+        rows.append(
+            {
+                "kind": kind,
+                "group": group,
+                "members": ", ".join(members),
+                "size": len(members),
+                "referrals": len(best),
+                "converted": converted,
+                "first": best[0][0],
+                "last": best[-1][0],
+                "why": f"{len(best)} referrals inside {where} within {(best[-1][0] - best[0][0]).days} days "
+                f"(limit {min_burst} in {window_days}), {converted} converted.",
+            }
+        )
+    rows.sort(key=lambda r: (-r["referrals"], r["kind"], r["group"]))
+    return rows

@@ -1,0 +1,112 @@
+"""Views of the projected graph that several analyses share.
+
+Every function takes the projection's `nx.MultiDiGraph` (see `graphcrm.projection`: node key =
+id, node attribute `label`, edge attribute `type`) and derives a simpler NetworkX graph or a
+lookup from it. Nothing here reads or writes the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import networkx as nx
+
+from graphcrm import model
+
+# Default strength of a KNOWS tie without a `strength` property, by its `relation`.
+RELATION_STRENGTH: dict[str, float] = {"family": 0.8, "friend": 0.6, "colleague": 0.5}
+DEFAULT_KNOWS_STRENGTH = 0.5
+REFERRAL_TIE_STRENGTH = 0.5
+
+
+def label_of(G: nx.MultiDiGraph, node: str) -> str:
+    """The node's label ('' when the projection did not record one)."""
+    return G.nodes[node].get("label", "")
+
+
+def ids_with_label(G: nx.MultiDiGraph, *labels: str) -> list[str]:
+    """Ids of the nodes carrying one of `labels`, in id order."""
+    wanted = set(labels)
+    return sorted(n for n, d in G.nodes(data=True) if d.get("label") in wanted)
+
+
+def node_value(attrs: Mapping[str, Any]) -> float:
+    """What a node is worth to us: a customer's `lifetime_value` or a company's `annual_value`."""
+    value = attrs.get("lifetime_value", attrs.get("annual_value"))
+    return float(value) if value is not None else 0.0
+
+
+def edges_of_type(G: nx.MultiDiGraph, *types: str) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    """`(source, target, attributes)` of every edge whose `type` is one of `types`."""
+    wanted = set(types)
+    return ((u, v, d) for u, v, d in G.edges(data=True) if d.get("type") in wanted)
+
+
+def referral_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
+    """REFERRED edges as a DiGraph pointing referrer -> referee, over every node of `G`.
+
+    Edge attributes `converted` (bool, False when unknown), `channel` and `since` are kept.
+    """
+    R = nx.DiGraph()
+    R.add_nodes_from(G.nodes)
+    for u, v, d in edges_of_type(G, model.REFERRED):
+        R.add_edge(
+            u, v, converted=bool(d.get("converted", False)), channel=d.get("channel"), since=d.get("since")
+        )
+    return R
+
+
+def converted_ids(G: nx.MultiDiGraph) -> set[str]:
+    """Nodes that came to us through at least one referral marked `converted`."""
+    return {v for _, v, d in edges_of_type(G, model.REFERRED) if d.get("converted")}
+
+
+def knows_strength(attrs: Mapping[str, Any]) -> float:
+    """Strength of a KNOWS tie in [0, 1]: its `strength`, else a default by `relation`."""
+    if attrs.get("strength") is not None:
+        return float(attrs["strength"])
+    return RELATION_STRENGTH.get(str(attrs.get("relation", "")), DEFAULT_KNOWS_STRENGTH)
+
+
+def social_graph(G: nx.MultiDiGraph, labels: Iterable[str] = (model.CUSTOMER,)) -> nx.Graph:
+    """Undirected, weighted social ties (KNOWS and REFERRED) among nodes with `labels`.
+
+    Every node with one of `labels` is present, also without ties. The weight of a pair is the
+    strongest of its ties: a KNOWS tie's strength (`knows_strength`), a referral
+    `REFERRAL_TIE_STRENGTH`.
+    """
+    wanted = set(labels)
+    S = nx.Graph()
+    S.add_nodes_from(n for n, d in G.nodes(data=True) if d.get("label") in wanted)
+    for u, v, d in edges_of_type(G, model.KNOWS, model.REFERRED):
+        if u == v or u not in S or v not in S:
+            continue
+        weight = knows_strength(d) if d["type"] == model.KNOWS else REFERRAL_TIE_STRENGTH
+        if not S.has_edge(u, v) or S[u][v]["weight"] < weight:
+            S.add_edge(u, v, weight=weight)
+    return S
+
+
+def as_datetime(value: date | datetime) -> datetime:
+    """A timezone-aware datetime (dates become midnight UTC; naive datetimes are taken as UTC)."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0), tzinfo=UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def latest_interaction(G: nx.MultiDiGraph) -> datetime | None:
+    """The time of the most recent INTERACTED edge, or None when there is none."""
+    times = [
+        as_datetime(d["at"]) for _, _, d in edges_of_type(G, model.INTERACTED) if d.get("at") is not None
+    ]
+    return max(times) if times else None
+
+
+def resolve_as_of(G: nx.MultiDiGraph, as_of: date | datetime | None) -> datetime:
+    """`as_of` as an aware datetime; by default the latest interaction in the graph (so results on
+    committed data do not change with the clock), else now."""
+    if as_of is not None:
+        return as_datetime(as_of)
+    return latest_interaction(G) or datetime.now(UTC)
