@@ -8,7 +8,7 @@
 MATCH (a:Customer|Company|Employee|Partner {id: $source})
 MATCH (b:Customer|Company|Employee|Partner {id: $target})
 MATCH p = shortestPath((a)-[*..10]-(b))
-WHERE $types IS NULL OR all(r IN relationships(p) WHERE type(r) IN $types)
+WHERE all(r IN relationships(p) WHERE $types IS NULL OR type(r) IN $types)
 WITH p
 WHERE length(p) <= $max_hops
 RETURN length(p) AS hops,
