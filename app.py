@@ -10,10 +10,18 @@ import streamlit as st
 
 PAGES = Path(__file__).resolve().parent / "graphcrm" / "ui" / "pages"
 
-st.set_page_config(page_title="graphcrm", page_icon="🕸️", layout="wide")
+st.set_page_config(page_title="graphcrm", page_icon=":material/hub:", layout="wide")
 navigation = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon="📊", url_path="overview", default=True),
+        st.Page(
+            PAGES / "overview.py",
+            title="Overview",
+            icon=":material/dashboard:",
+            url_path="overview",
+            default=1,
+        ),
+        st.Page(PAGES / "explore.py", title="Explore", icon=":material/travel_explore:", url_path="explore"),
+        st.Page(PAGES / "cypher.py", title="Cypher", icon=":material/terminal:", url_path="cypher"),
     ]
 )
 with st.sidebar:

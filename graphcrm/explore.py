@@ -198,6 +198,56 @@ def neighbourhood(
     return result
 
 
+@dataclass(frozen=True)
+class NodeDetails:
+    """The details panel of one node."""
+
+    id: str
+    label: str
+    props: dict[str, Any]
+    managers: list[str]
+    referrers: list[str]
+    last_touch: dict[str, Any] | None
+    touch_points: int
+
+
+def node_details(graph: Graph, node_id: str) -> NodeDetails:
+    """Properties, managers, referrers and the last touch point of one node; UnknownNode if absent."""
+    rows = graph.read(queries.internal("node_details").render(), {"id": node_id})
+    if not rows:
+        raise UnknownNode(node_id)
+    row = rows[0]
+    touch = _plain(row["last_touch"]) if row["last_touch"] else None
+    return NodeDetails(
+        node_id,
+        row["label"],
+        _plain(row["props"]),
+        row["managers"] or [],
+        row["referrers"] or [],
+        touch,
+        row["touch_points"] or 0,
+    )
+
+
+def subgraph_table(subgraph: Subgraph) -> list[dict[str, Any]]:
+    """The view as rows (one per relationship, with both ends' names), for a CSV download."""
+    name = {n: d["props"].get("name", n) for n, d in subgraph.nodes.items()}
+    label = {n: d["label"] for n, d in subgraph.nodes.items()}
+    return [
+        {
+            "source": s,
+            "source_label": label[s],
+            "source_name": name[s],
+            "type": t,
+            "target": o,
+            "target_label": label[o],
+            "target_name": name[o],
+            **{f"rel_{k}": v for k, v in props.items()},
+        }
+        for s, o, t, props in subgraph.edges
+    ]
+
+
 def top_referrers(graph: Graph, *, limit: int = 5) -> list[dict[str, Any]]:
     """The nodes that made the most referrals: id, label, name, referrals."""
     return graph.read(queries.internal("top_referrers").render(), {"limit": limit})
@@ -206,3 +256,29 @@ def top_referrers(graph: Graph, *, limit: int = 5) -> list[dict[str, Any]]:
 def mask_personal(props: Mapping[str, Any], *, show: bool) -> dict[str, Any]:
     """A copy of `props` with personal data (email, phone) masked unless `show` is set."""
     return {k: (MASK if k in model.PERSONAL_PROPS and not show and v else v) for k, v in props.items()}
+
+
+def mask_subgraph(subgraph: Subgraph, *, show: bool) -> Subgraph:
+    """A copy of `subgraph` whose nodes have personal data masked unless `show` is set."""
+    nodes = {
+        n: {"label": d["label"], "props": mask_personal(d["props"], show=show)}
+        for n, d in subgraph.nodes.items()
+    }
+    return Subgraph(nodes, list(subgraph.edges), list(subgraph.left_out), subgraph.depth)
+
+
+def subgraph_from_elements(
+    nodes: Iterable[tuple[str, str, str, Mapping[str, Any]]],
+    relationships: Iterable[tuple[str, str, str, Mapping[str, Any]]],
+) -> Subgraph:
+    """A Subgraph from result elements: nodes as (key, label, id, props), relationships as
+    (start key, end key, type, props); keys are the server's element ids, mapped to model ids."""
+    result = Subgraph()
+    ids: dict[str, str] = {}
+    for key, label, node_id, props in nodes:
+        ids[key] = node_id
+        result.add_node(node_id, label, props)
+    for start, end, rel_type, props in relationships:
+        if start in ids and end in ids:
+            result.edges.append((ids[start], ids[end], rel_type, dict(props)))
+    return result

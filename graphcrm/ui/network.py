@@ -103,6 +103,19 @@ def to_pyvis(subgraph: Subgraph, *, selected: str | None = None) -> Network:
     return net
 
 
+def legend_html() -> str:
+    """A one-line legend: node colours and shapes by label, edge colours by type."""
+    chips = [
+        f'<span style="color:{style["color"]};font-size:1.2em">&#9679;</span> {label}'
+        for label, style in LABEL_STYLE.items()
+    ]
+    chips += [
+        f'<span style="color:{style["color"]};font-weight:bold">&#8213;</span> {rel_type}'
+        for rel_type, style in TYPE_STYLE.items()
+    ]
+    return '<div style="font-size:0.85em;line-height:1.8">' + " &nbsp; ".join(chips) + "</div>"
+
+
 def network_data(subgraph: Subgraph, *, selected: str | None = None) -> dict[str, Any]:
     """Nodes, edges and options as plain JSON-able data, for the component or the HTML page."""
     nodes, edges, *_ = to_pyvis(subgraph, selected=selected).get_network_data()
@@ -144,6 +157,7 @@ function drawNetwork(data, onSelect) {
   network.on("click", function (params) {
     if (params.nodes.length && onSelect) { onSelect(params.nodes[0]); }
   });
+  window.graphcrmNetwork = network;
   return network;
 }
 """
