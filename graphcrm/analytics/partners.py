@@ -53,7 +53,7 @@ def partner_reach(G: nx.MultiDiGraph, partner: str) -> set[str]:
         raise UnknownNode(f"There is no partner with id {partner!r}.")
     reached = set(nx.descendants(referral_graph(G), partner))
     for _, company, d in G.out_edges(partner, data=True):
-        if d.get("type") == model.PARTNERS_WITH:
+        if d.get("type") == model.PARTNERS_WITH and G.nodes[company].get("label") == model.COMPANY:
             reached.add(company)
             reached.update(u for u, _, e in G.in_edges(company, data=True) if e.get("type") == model.WORKS_AT)
     reached.discard(partner)

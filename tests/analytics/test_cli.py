@@ -1,0 +1,81 @@
+"""`graphcrm analyze ...` as a user runs it: output formats, and one-sentence errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from graphcrm.db import Graph
+
+
+def analyze(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["graphcrm", "analyze", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_influencers_as_json_and_as_a_table(sample_graph: Graph, neo4j_env: dict[str, str]) -> None:
+    done = analyze(neo4j_env, "influencers", "--top", "3", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["influencers"]
+    assert len(rows) == 3 and rows[0]["influence"] >= rows[1]["influence"] >= rows[2]["influence"]
+    assert rows[0]["why"].startswith("referred ")
+    table = analyze(neo4j_env, "influencers", "--top", "3")
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[0].split()[:4] == ["id", "name", "label", "influence"]
+    assert rows[0]["id"] in table.stdout
+    assert "projection" in table.stderr and "computation" in table.stderr
+
+
+def test_funnel_as_csv_and_intro_as_text(sample_graph: Graph, neo4j_env: dict[str, str]) -> None:
+    done = analyze(neo4j_env, "funnel", "--format", "csv", "--quiet")
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.splitlines()[0] == "label,segment,stage,count,share,value,mean_value"
+    intro = analyze(neo4j_env, "intro", "--from", "E0001", "--to", "C000001", "--k", "2")
+    assert intro.returncode == 0, intro.stderr
+    assert intro.stdout.startswith("Path 1: strength ") and "  1. [" in intro.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ["intro", "--from", "NOPE", "--to", "C000001"],
+            1,
+            "graphcrm: Unknown from id 'NOPE': no customer, company, employee or partner has it.",
+        ),
+        (
+            ["referrals", "--root", "NOPE"],
+            1,
+            "graphcrm: There is no customer, partner or employee with id 'NOPE'.",
+        ),
+        (["influencers", "--partner", "C000001"], 1, "graphcrm: There is no partner with id 'C000001'."),
+        (["coverage", "--table", "nope"], 1, "graphcrm: The coverage analysis has no table 'nope'"),
+        (["influencers", "--top", "many"], 2, "error: argument --top: 'many' is not a whole number"),
+        (["intro", "--from", "E0001"], 2, "error: the following arguments are required: --to"),
+        (["funnel", "--write"], 2, "error: unrecognized arguments: --write"),
+        (["coverage", "--as-of", "last tuesday"], 2, "is not an ISO date such as 2026-10-01"),
+    ],
+)
+def test_wrong_input_is_one_sentence_and_a_non_zero_exit(
+    sample_graph: Graph, neo4j_env: dict[str, str], args: list[str], code: int, message: str
+) -> None:
+    done = analyze(neo4j_env, *args)
+    assert done.returncode == code
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert message in done.stderr.strip().splitlines()[-1]
+    if code == 1:
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_all_writes_every_score_quietly(writable_sample_graph: Graph, neo4j_env: dict[str, str]) -> None:
+    done = analyze(neo4j_env, "all", "--write", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and done.stderr == ""
+    rows = writable_sample_graph.read(
+        "MATCH (c:Customer) "
+        "RETURN count(c.influence) AS scored, count(c.community) AS grouped, count(c) AS all"
+    )[0]
+    assert rows["scored"] == rows["grouped"] == rows["all"]
