@@ -92,6 +92,12 @@ class Graph:
         """Raise DatabaseUnavailable with a helpful sentence unless the server answers."""
         self.run_read(lambda tx: tx.run("RETURN 1").consume())
 
+    def verify(self) -> None:
+        """Raise DatabaseUnavailable at once, without the managed retries, unless the server
+        accepts a connection and our credentials."""
+        with _translated(self.settings):
+            self.driver.verify_connectivity()
+
     def run_read(self, work: Callable[[ManagedTransaction], T], **session_opts: Any) -> T:
         """Run `work` in a managed read transaction (retried on transient errors)."""
         with _translated(self.settings):

@@ -75,8 +75,9 @@ def run_query(args: argparse.Namespace) -> int:
         print(console.canned(args.name).text)
         return 0
     raw = console.parse_assignments(args.param)
+    console.bind(console.canned(args.name), raw)
     result = console.run_canned(
-        Graph(), args.name, raw, timeout=args.timeout, max_rows=args.limit, personal=args.personal
+        _connected(), args.name, raw, timeout=args.timeout, max_rows=args.limit, personal=args.personal
     )
     return _print(result, args.format)
 
@@ -85,9 +86,16 @@ def run_cypher(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     params = {k: console.infer_value(v) for k, v in console.parse_assignments(args.param).items()}
     result = console.run_query(
-        Graph(), text, params, timeout=args.timeout, max_rows=args.limit, personal=args.personal
+        _connected(), text, params, timeout=args.timeout, max_rows=args.limit, personal=args.personal
     )
     return _print(result, args.format)
+
+
+def _connected() -> Graph:
+    """The database, checked up front so that an unreachable server fails in one sentence at once."""
+    graph = Graph()
+    graph.verify()
+    return graph
 
 
 def _print(result: console.QueryResult, fmt: str) -> int:
