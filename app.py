@@ -8,6 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from graphcrm.ui.common import database_errors, graph
+
 PAGES = Path(__file__).resolve().parent / "graphcrm" / "ui" / "pages"
 
 st.set_page_config(page_title="graphcrm", page_icon=":material/hub:", layout="wide")
@@ -18,9 +20,19 @@ navigation = st.navigation(
             title="Overview",
             icon=":material/dashboard:",
             url_path="overview",
-            default=1,
+            default=True,
         ),
         st.Page(PAGES / "explore.py", title="Explore", icon=":material/travel_explore:", url_path="explore"),
+        st.Page(
+            PAGES / "influencers.py", title="Influencers", icon=":material/campaign:", url_path="influencers"
+        ),
+        st.Page(PAGES / "intro.py", title="Warm intro", icon=":material/handshake:", url_path="intro"),
+        st.Page(
+            PAGES / "accounts.py", title="Accounts", icon=":material/business_center:", url_path="accounts"
+        ),
+        st.Page(
+            PAGES / "partners.py", title="Partnerships", icon=":material/group_work:", url_path="partners"
+        ),
         st.Page(PAGES / "cypher.py", title="Cypher", icon=":material/terminal:", url_path="cypher"),
     ]
 )
@@ -30,4 +42,6 @@ with st.sidebar:
         key="show_personal",
         help="Email and phone are masked unless this is on; campaign exports always honour consent.",
     )
+with database_errors():
+    graph().verify()
 navigation.run()

@@ -12,5 +12,6 @@ CREATE INDEX partner_name IF NOT EXISTS FOR (n:Partner) ON (n.name);
 CREATE INDEX customer_stage IF NOT EXISTS FOR (n:Customer) ON (n.stage);
 CREATE INDEX company_stage IF NOT EXISTS FOR (n:Company) ON (n.stage);
 CREATE INDEX customer_influence IF NOT EXISTS FOR (n:Customer) ON (n.influence);
+CREATE INDEX partner_influence IF NOT EXISTS FOR (n:Partner) ON (n.influence);
 CREATE INDEX interacted_at IF NOT EXISTS FOR ()-[r:INTERACTED]-() ON (r.at);
 CREATE FULLTEXT INDEX node_search IF NOT EXISTS FOR (n:Customer|Company|Employee|Partner) ON EACH [n.name, n.id];

@@ -1,56 +1,252 @@
-"""The dashboard under Streamlit's AppTest: every page renders over sample_data/ without exceptions,
-and an unreachable database is a clear message, not a traceback."""
+"""The dashboard under Streamlit's AppTest over sample_data/ in Neo4j: every page renders without
+exceptions, its key widgets do what they say, bad links and bad input get clear messages, and an
+unreachable database is a message with how to start it, not a traceback. Expected answers come from
+the CSV files, never from the code under test."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from graphcrm import model, server
+from graphcrm.analytics.run import write_all
 from graphcrm.db import Graph, Settings
 
 from .conftest import ROOT, SAMPLE_DATA
 from .test_load import csv_rows
+from .test_validate import fingerprint
+
+PAGES = {
+    "overview": "graphcrm/ui/pages/overview.py",
+    "explore": "graphcrm/ui/pages/explore.py",
+    "influencers": "graphcrm/ui/pages/influencers.py",
+    "intro": "graphcrm/ui/pages/intro.py",
+    "accounts": "graphcrm/ui/pages/accounts.py",
+    "partners": "graphcrm/ui/pages/partners.py",
+    "cypher": "graphcrm/ui/pages/cypher.py",
+}
+RELATIONSHIPS = csv_rows(SAMPLE_DATA / "relationships.csv")
+CUSTOMERS = csv_rows(SAMPLE_DATA / "customers.csv")
+COMPANIES = csv_rows(SAMPLE_DATA / "companies.csv")
+NAMES = {row["id"]: row["name"] for f in model.NODE_TYPES.values() for row in csv_rows(SAMPLE_DATA / f.file)}
+
+
+def of_type(rel_type: str) -> list[dict[str, str]]:
+    return [r for r in RELATIONSHIPS if r["type"] == rel_type]
+
+
+def top_referrer() -> tuple[str, int]:
+    return Counter(r["source"] for r in of_type(model.REFERRED)).most_common(1)[0]
 
 
 @pytest.fixture()
 def app_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[None]:
-    """Point the in-process app at the test server."""
+    """Point the in-process app at the test server, with nothing cached from an earlier test."""
     for key in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("NEO4J_URI", settings.uri)
     monkeypatch.setenv("NEO4J_USERNAME", settings.username)
     monkeypatch.setenv("NEO4J_PASSWORD", settings.password)
+    st.cache_data.clear()
     yield
+    st.cache_data.clear()
 
 
-def run_page(page: str | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+@pytest.fixture()
+def scored_graph(writable_sample_graph: Graph) -> Graph:
+    """sample_data/ with the analytics scores written back (as `make demo` does)."""
+    write_all(writable_sample_graph)
+    return writable_sample_graph
+
+
+def open_page(page: str, **query: str | list[str]) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    for key, value in query.items():
+        app.query_params[key] = value
     app.run()
-    if page:
-        app.switch_page(page)
+    if page != "overview":
+        app.switch_page(PAGES[page])
         app.run()
+    assert not app.exception, app.exception
     return app
 
 
-def test_overview_shows_the_counts_of_the_loaded_graph(sample_graph: Graph, app_env: None) -> None:
-    app = run_page()
-    assert not app.exception, app.exception
+def texts(elements: object) -> list[str]:
+    return [str(e.value) for e in elements]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_over_the_sample_graph(page: str, scored_graph: Graph, app_env: None) -> None:
+    app = open_page(page)
+    assert texts(app.error) == []
+    assert app.title[0].value
+
+
+def test_overview_counts_funnel_and_referral_health(sample_graph: Graph, app_env: None) -> None:
+    app = open_page("overview")
     metrics = {m.label: m.value for m in app.metric}
     for node_type in model.NODE_TYPES.values():
         assert metrics[f"{node_type.label} nodes"] == f"{len(csv_rows(SAMPLE_DATA / node_type.file)):,}"
-    referrals = [r for r in csv_rows(SAMPLE_DATA / "relationships.csv") if r["type"] == model.REFERRED]
-    top_count = max(sum(1 for r in referrals if r["source"] == s) for s in {r["source"] for r in referrals})
-    assert any(f"({top_count} referrals)" in h.value for h in app.subheader)
+    referred = of_type(model.REFERRED)
+    converted = sum(r["converted"] == "true" for r in referred)
+    assert metrics["Referral conversion"] == f"{converted / len(referred):.0%}"
+    by_customers = Counter(r["source"] for r in referred if r["source"].startswith("C"))
+    assert metrics["k-factor"] == f"{sum(by_customers.values()) / len(by_customers):.2f}"
+    funnel = app.dataframe[0].value
+    assert dict(zip(funnel["stage"], funnel["customers"], strict=True)) == {
+        stage: sum(c["stage"] == stage for c in CUSTOMERS) for stage in model.STAGES
+    }
+    source, count = top_referrer()
+    assert any(f"Referral network of {NAMES[source]} ({count} referrals)" == h for h in texts(app.subheader))
 
 
-def test_unreachable_database_is_one_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explore_search_finds_a_known_customer(sample_graph: Graph, app_env: None) -> None:
+    customer = CUSTOMERS[41]
+    app = open_page("explore")
+    app.text_input(key="explore-search").input(customer["name"]).run()
+    hits = app.selectbox(key="explore-hit").options
+    assert any(customer["id"] in option for option in hits)
+
+
+def test_explore_opens_a_node_from_the_link_with_its_details(sample_graph: Graph, app_env: None) -> None:
+    managed = of_type(model.MANAGES)
+    company = next(c["id"] for c in COMPANIES if any(m["target"] == c["id"] for m in managed))
+    managers = {NAMES[m["source"]] for m in managed if m["target"] == company}
+    app = open_page("explore", node=company, depth="2")
+    assert f"{NAMES[company]} — Company {company}" in texts(app.subheader)
+    managed_line = next(m for m in texts(app.markdown) if m.startswith("Managed by:"))
+    assert all(name in managed_line for name in managers)
+    neighbours = {r["target"] for r in RELATIONSHIPS if r["source"] == company} | {
+        r["source"] for r in RELATIONSHIPS if r["target"] == company
+    }
+    caption = texts(app.caption)[0]
+    assert int(caption.split()[0]) >= min(len(neighbours), 25) + 1
+
+
+def test_explore_masks_personal_data_unless_turned_on(sample_graph: Graph, app_env: None) -> None:
+    customer = next(c for c in CUSTOMERS if c["email"])
+    app = open_page("explore", node=customer["id"])
+    details = app.dataframe[0].value
+    shown = dict(zip(details["property"], details["value"], strict=True))
+    assert shown["email"] == "•••" and customer["email"] not in details.to_string()
+    app.toggle(key="show_personal").set_value(True).run()
+    details = app.dataframe[0].value
+    assert dict(zip(details["property"], details["value"], strict=True))["email"] == customer["email"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"node": "NOPE-404"}, "No customer, company, employee or partner has the id 'NOPE-404'."),
+        ({"node": "C000001", "depth": "9"}, "Ignored depth '9' from the link: it must be 1, 2 or 3."),
+        ({"node": "C000001", "label": "Robot"}, "Ignored label 'Robot' from the link"),
+        ({"node": "C000001", "strength": "strong"}, "Ignored strength 'strong' from the link"),
+    ],
+)
+def test_explore_bad_links_get_clear_messages(
+    sample_graph: Graph, app_env: None, query: dict[str, str], message: str
+) -> None:
+    app = open_page("explore", **query)
+    assert any(message in m for m in texts(app.error) + texts(app.warning))
+
+
+def test_influencers_rank_the_top_referrer(scored_graph: Graph, app_env: None) -> None:
+    source, count = top_referrer()
+    app = open_page("influencers")
+    table = app.dataframe[0].value
+    assert source in list(table["id"][:5])
+    why = table.loc[table["id"] == source, "why"].iloc[0]
+    assert f"referred {count}" in why
+
+
+def test_influencers_filter_by_stage(scored_graph: Graph, app_env: None) -> None:
+    app = open_page("influencers", stage="commitment")
+    table = app.dataframe[0].value
+    assert len(table) > 0 and set(table["stage"]) == {"commitment"}
+
+
+def test_warm_intro_from_a_manager_to_the_account(sample_graph: Graph, app_env: None) -> None:
+    pair = next(m for m in of_type(model.MANAGES) if m["target"].startswith("CO"))
+    app = open_page("intro", **{"from": pair["source"], "to": pair["target"]})
+    first_hop = next(m for m in texts(app.markdown) if m.startswith("1. "))
+    assert f"{NAMES[pair['source']]} ({pair['source']}) manages {NAMES[pair['target']]}" in first_hop
+
+
+def test_warm_intro_unknown_target_is_a_message(sample_graph: Graph, app_env: None) -> None:
+    app = open_page("intro", to="zzzz-nobody")
+    assert any("No customer or company matches 'zzzz-nobody'" in m for m in texts(app.info))
+
+
+def test_accounts_lists_the_unmanaged_companies(sample_graph: Graph, app_env: None) -> None:
+    managed = {m["target"] for m in of_type(model.MANAGES)}
+    unmanaged = {c["id"] for c in COMPANIES if c["id"] not in managed}
+    app = open_page("accounts")
+    assert texts(app.subheader)[0] == "Unmanaged"
+    assert set(app.dataframe[0].value["id"]) == unmanaged
+
+
+def test_partnerships_has_one_row_per_partner(sample_graph: Graph, app_env: None) -> None:
+    partners = {p["id"] for p in csv_rows(SAMPLE_DATA / "partners.csv")}
+    app = open_page("partners")
+    first = app.dataframe[0].value
+    assert set(first[first.columns[0]]) == partners
+
+
+def test_cypher_console_refuses_a_write_and_changes_nothing(sample_graph: Graph, app_env: None) -> None:
+    before = fingerprint(sample_graph)
+    app = open_page("cypher", mode="own")
+    app.text_area(key="cypher-text").input("MATCH (n) DETACH DELETE n")
+    app.button[0].click().run()
+    assert texts(app.error) == ["Only read queries run here, and this query writes to the database."]
+    assert fingerprint(sample_graph) == before
+
+
+def test_cypher_console_runs_a_query_with_a_parameter(sample_graph: Graph, app_env: None) -> None:
+    app = open_page("cypher", mode="own")
+    app.text_area(key="cypher-text").input("MATCH (c:Customer {stage: $stage}) RETURN count(c) AS n")
+    app.text_area(key="cypher-params").input("stage=dissolution")
+    app.button[0].click().run()
+    assert texts(app.error) == []
+    assert int(app.dataframe[0].value["n"][0]) == sum(c["stage"] == "dissolution" for c in CUSTOMERS)
+
+
+def test_cypher_console_injection_through_a_parameter_is_just_a_string(
+    sample_graph: Graph, app_env: None
+) -> None:
+    before = fingerprint(sample_graph)
+    app = open_page("cypher", mode="own")
+    app.text_area(key="cypher-text").input("MATCH (c:Customer) WHERE c.name = $name RETURN c.id AS id")
+    app.text_area(key="cypher-params").input("name=x' OR 1=1 WITH c DETACH DELETE c //")
+    app.button[0].click().run()
+    assert texts(app.error) == []
+    assert app.dataframe[0].value.empty
+    assert fingerprint(sample_graph) == before
+
+
+def test_cypher_console_canned_query_from_the_link(sample_graph: Graph, app_env: None) -> None:
+    app = open_page("cypher", query="unmanaged_accounts")
+    app.button[0].click().run()
+    assert texts(app.error) == []
+    managed = {m["target"] for m in of_type(model.MANAGES)}
+    ids = set(app.dataframe[0].value.iloc[:, 0])
+    assert ids == {c["id"] for c in COMPANIES if c["id"] not in managed}
+
+
+def test_cypher_console_unknown_canned_query_in_the_link(sample_graph: Graph, app_env: None) -> None:
+    app = open_page("cypher", query="drop_everything")
+    assert "There is no canned query called 'drop_everything'" in texts(app.warning)[0]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_unreachable_database_is_one_clear_message(page: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{server.free_port()}")
     monkeypatch.setenv("NEO4J_USERNAME", "neo4j")
     monkeypatch.setenv("NEO4J_PASSWORD", "wrong")
-    app = run_page()
-    assert not app.exception
+    st.cache_data.clear()
+    app = open_page(page)
     assert "not reachable" in app.error[0].value
     assert "graphcrm neo4j start" in app.info[0].value

@@ -69,6 +69,7 @@ SCORE_PROPERTIES: dict[str, tuple[str, ...]] = {
         "cascade_depth",
         "converted_value",
         "brokerage",
+        "influence_why",
     ),
     "communities": ("community",),
     "rings": ("referral_ring",),
@@ -191,7 +192,7 @@ def _influencers(
     within = partners.partner_reach(G, partner) if partner else None
     shown = influencers.select(full, within=within, top=top)
     columns = ("id", *SCORE_PROPERTIES["influencers"])
-    rows = full[list(columns)].to_dict(orient="records")
+    rows = full.rename(columns={"why": "influence_why"})[list(columns)].to_dict(orient="records")
     return AnalysisResult("influencers", {"influencers": shown}, full, score_rows=rows)
 
 

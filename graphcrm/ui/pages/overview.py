@@ -1,25 +1,70 @@
-"""Overview: what the graph holds, and a first look at its most active referrer's network."""
+"""Overview: what the graph holds, the lifecycle funnel, referral health, the top influencers,
+accounts at risk, and when the scores were last computed (with a button to recompute them)."""
 
 import pandas as pd
 import streamlit as st
 
-from graphcrm import explore
-from graphcrm.ui.common import cached_read, database_errors
+from graphcrm import explore, scores, summaries
+from graphcrm.analytics.run import write_all
+from graphcrm.console import run_canned
+from graphcrm.ui.common import cached_read, database_errors, graph
 from graphcrm.ui.components import network_view
 
 st.title("Overview")
 with database_errors():
     counts = cached_read(explore.graph_counts)
-    referrers = cached_read(explore.top_referrers, limit=5)
+    referral = cached_read(summaries.referral_summary)
+    funnel = cached_read(run_canned, "lifecycle_funnel")
+    top_five = cached_read(summaries.influencer_table, limit=5)
+    at_risk = cached_read(summaries.accounts_at_risk, limit=5)
+    runs = cached_read(scores.latest_runs)
 
-columns = st.columns(len(counts["nodes"]))
-for column, (label, count) in zip(columns, counts["nodes"].items(), strict=True):
+columns = st.columns(len(counts["nodes"]) + 2)
+for column, (label, count) in zip(columns, counts["nodes"].items(), strict=False):
     column.metric(f"{label} nodes", f"{count:,}")
-st.dataframe(
-    pd.DataFrame(counts["relationships"].items(), columns=["relationship type", "count"]),
-    hide_index=True,
-)
+columns[-2].metric("Referral conversion", f"{referral.conversion_rate:.0%}", help="converted / all referrals")
+columns[-1].metric("k-factor", f"{referral.k_factor:.2f}", help="referrals per referring customer")
 
+left, right = st.columns(2)
+with left:
+    st.subheader("Lifecycle funnel")
+    frame = pd.DataFrame(funnel.records(), columns=funnel.columns)
+    chart = frame.assign(stage=frame["step"].astype(str) + ". " + frame["stage"])
+    st.bar_chart(chart, x="stage", y=["customers", "companies"], stack=False)
+    st.dataframe(frame.drop(columns="step"), hide_index=True)
+with right:
+    st.subheader("Relationships")
+    st.dataframe(
+        pd.DataFrame(counts["relationships"].items(), columns=["relationship type", "count"]), hide_index=True
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Top five influencers")
+    if top_five.empty:
+        st.info(
+            "No influence scores yet: compute them with the button below (or `graphcrm analyze all --write`)."
+        )
+    else:
+        st.dataframe(top_five[["name", "label", "influence", "why"]], hide_index=True)
+with right:
+    st.subheader("Accounts at risk")
+    st.dataframe(at_risk, hide_index=True)
+
+st.subheader("Analytics scores")
+if runs:
+    st.dataframe(pd.DataFrame(runs), hide_index=True)
+else:
+    st.caption("Scores have not been computed yet.")
+if st.button("Recompute scores"):
+    with database_errors(), st.status("Computing influence, communities and referral rings…") as status:
+        results = write_all(graph())
+        for name, result in results.items():
+            status.write(f"{name}: {result.written:,} nodes scored in {result.compute_seconds:.1f} s")
+        status.update(label="Scores recomputed.", state="complete")
+    st.cache_data.clear()
+
+referrers = cached_read(explore.top_referrers, limit=1)
 if not referrers:
     st.info("The graph is empty: load a data directory with `graphcrm load DIR`.")
     st.stop()

@@ -1,0 +1,106 @@
+"""Influencers: who moves the network, with each component score and why; filter by partner,
+community and stage; pick one to see their referral cascade."""
+
+import pandas as pd
+import streamlit as st
+
+from graphcrm import explore, model, summaries
+from graphcrm.analytics.errors import AnalysisInputError
+from graphcrm.analytics.run import run_analysis
+from graphcrm.ui.common import cached_read, database_errors
+from graphcrm.ui.components import network_view
+
+st.title("Influencers")
+params = st.query_params
+with database_errors():
+    partners = cached_read(summaries.nodes_of_label, model.PARTNER)
+partner_names = {pid: name for pid, name in partners}
+
+with st.sidebar:
+    st.subheader("Filter")
+    wanted_partner = params.get("partner")
+    if wanted_partner and wanted_partner not in partner_names:
+        st.warning(f"There is no partner {wanted_partner!r}; showing everyone.")
+        wanted_partner = None
+    options = [None, *partner_names]
+    partner = st.selectbox(
+        "Within a partner's reach",
+        options,
+        index=options.index(wanted_partner),
+        format_func=lambda p: "everyone" if p is None else f"{partner_names[p]} ({p})",
+    )
+    stages = st.multiselect("Stage", model.STAGES, [s for s in params.get_all("stage") if s in model.STAGES])
+    community_text = st.text_input("Community number", params.get("community", ""))
+    limit = st.slider("Rows", 10, 200, 50, 10)
+
+community = None
+if community_text.strip():
+    if community_text.strip().isdigit():
+        community = int(community_text)
+    else:
+        st.warning(f"{community_text!r} is not a community number; showing all communities.")
+params.from_dict(
+    {
+        **({"partner": partner} if partner else {}),
+        **({"stage": stages} if stages else {}),
+        **({"community": str(community)} if community is not None else {}),
+    }
+)
+
+with database_errors(), st.spinner("Reading influence scores…"):
+    if partner is None:
+        table = cached_read(summaries.influencer_table, limit=limit, stages=stages, community=community)
+        source = "written-back scores"
+    else:
+        result = cached_read(run_analysis, "influencers", partner=partner, top=None)
+        table = result.main
+        scored = cached_read(summaries.influencer_table, limit=100_000)
+        table = table.merge(scored[["id", "stage", "community"]], on="id", how="left")
+        if stages:
+            table = table[table["stage"].isin(stages)]
+        if community is not None:
+            table = table[table["community"] == community]
+        table = table.head(limit)
+        source = f"computed for {partner_names[partner]}'s reach"
+
+if table.empty:
+    st.info(
+        "No influencers to show. If scores were never computed, run `graphcrm analyze all --write` "
+        "or use Recompute on the Overview page."
+    )
+    st.stop()
+st.caption(f"{len(table)} people, from {source}.")
+shown = [c for c in summaries.INFLUENCER_COLUMNS if c in table.columns]
+st.dataframe(table[shown], hide_index=True)
+st.download_button("Download CSV", table[shown].to_csv(index=False), "graphcrm-influencers.csv", "text/csv")
+
+choices = list(table["id"])
+names = dict(zip(table["id"], table["name"], strict=True))
+picked = st.selectbox("Referral cascade of", choices, format_func=lambda i: f"{names[i]} ({i})")
+with database_errors():
+    try:
+        cascade = cached_read(run_analysis, "referrals", root=picked)
+    except AnalysisInputError as err:
+        st.error(str(err))
+        st.stop()
+tree = cascade.tables["tree"]
+if tree.empty:
+    st.info(f"{names[picked]} has not referred anyone.")
+    st.stop()
+st.caption(
+    f"{len(tree)} people in the cascade, {int(tree['converted'].sum())} converted, "
+    f"{tree['depth'].max()} levels deep, worth {tree.loc[tree['converted'], 'value'].sum():,.0f}."
+)
+view = explore.subgraph_from_elements(
+    [(picked, str(table.loc[table["id"] == picked, "label"].iloc[0]), picked, {"name": names[picked]})]
+    + [
+        (row.id, row.label, row.id, {"name": row.name, "converted": row.converted})
+        for row in tree.itertuples()
+    ],
+    [(row.referrer, row.id, model.REFERRED, {"converted": row.converted}) for row in tree.itertuples()],
+)
+left, right = st.columns([3, 2])
+with left:
+    network_view(view, selected=picked, height=520, key=f"cascade-{picked}")
+with right:
+    st.dataframe(pd.DataFrame(tree), hide_index=True)

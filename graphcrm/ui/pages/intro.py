@@ -1,0 +1,67 @@
+"""Warm intro: the best paths from one of our people to a target account, hop by hop, with why
+each tie is strong (recency, frequency and sentiment of touch points, and the kind of tie)."""
+
+import streamlit as st
+
+from graphcrm import explore, model, summaries
+from graphcrm.analytics.errors import AnalysisInputError
+from graphcrm.analytics.run import run_analysis
+from graphcrm.ui.common import cached_read, database_errors
+from graphcrm.ui.components import network_view
+
+st.title("Warm introductions")
+params = st.query_params
+with database_errors():
+    employees = cached_read(summaries.nodes_of_label, model.EMPLOYEE)
+names = dict(employees)
+ids = list(names)
+if not ids:
+    st.info("There are no employees in the graph yet.")
+    st.stop()
+wanted = params.get("from")
+source = st.selectbox(
+    "From (one of our people)",
+    ids,
+    index=ids.index(wanted) if wanted in names else 0,
+    format_func=lambda i: f"{names[i]} ({i})",
+)
+text = st.text_input("To (search a customer or company)", params.get("to", ""))
+target = None
+if text.strip():
+    with database_errors():
+        hits = [
+            h
+            for h in cached_read(explore.search_nodes, text, limit=15)
+            if h.label in (model.CUSTOMER, model.COMPANY)
+        ]
+    if not hits:
+        st.info(f"No customer or company matches {text.strip()!r}.")
+        st.stop()
+    target = st.selectbox("Target", hits, format_func=lambda h: f"{h.name} — {h.label} {h.id}").id
+k = st.slider("Paths", 1, 5, 3)
+if target is None:
+    st.info("Choose a target account to find the warmest paths to it.")
+    st.stop()
+params.from_dict({"from": source, "to": target})
+
+with database_errors(), st.spinner("Finding paths…"):
+    try:
+        found = cached_read(run_analysis, "intro", source=source, target=target, k=k)
+    except AnalysisInputError as err:
+        st.error(str(err))
+        st.stop()
+paths, hops = found.tables["paths"], found.tables["hops"]
+st.dataframe(paths, hide_index=True)
+for number, group in hops.groupby("path", sort=True):
+    st.markdown(f"**Path {number}** — strength {group['path_strength'].iloc[0]:.2f}")
+    for hop in group.itertuples():
+        st.markdown(f"{hop.step}. {hop.reason} *(tie strength {hop.strength:.2f})*")
+
+on_paths = sorted(set(hops["source"]) | set(hops["target"]))
+with database_errors():
+    nodes = cached_read(explore.nodes_by_id, on_paths)
+view = explore.subgraph_from_elements(
+    [(n, d["label"], n, d["props"]) for n, d in nodes.items()],
+    [(h.source, h.target, h.kind, {"strength": round(h.strength, 2)}) for h in hops.itertuples()],
+)
+network_view(view, selected=target, height=480, key=f"intro-{source}-{target}-{k}")
