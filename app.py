@@ -12,28 +12,17 @@ from graphcrm.ui.common import database_errors, graph
 
 PAGES = Path(__file__).resolve().parent / "graphcrm" / "ui" / "pages"
 
-st.set_page_config(page_title="graphcrm", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="graphcrm", layout="wide")
+# No page icons: Streamlit fetches Material icons for the favicon from the internet.
 navigation = st.navigation(
     [
-        st.Page(
-            PAGES / "overview.py",
-            title="Overview",
-            icon=":material/dashboard:",
-            url_path="overview",
-            default=True,
-        ),
-        st.Page(PAGES / "explore.py", title="Explore", icon=":material/travel_explore:", url_path="explore"),
-        st.Page(
-            PAGES / "influencers.py", title="Influencers", icon=":material/campaign:", url_path="influencers"
-        ),
-        st.Page(PAGES / "intro.py", title="Warm intro", icon=":material/handshake:", url_path="intro"),
-        st.Page(
-            PAGES / "accounts.py", title="Accounts", icon=":material/business_center:", url_path="accounts"
-        ),
-        st.Page(
-            PAGES / "partners.py", title="Partnerships", icon=":material/group_work:", url_path="partners"
-        ),
-        st.Page(PAGES / "cypher.py", title="Cypher", icon=":material/terminal:", url_path="cypher"),
+        st.Page(PAGES / "overview.py", title="Overview", default=True),
+        st.Page(PAGES / "explore.py", title="Explore", url_path="explore"),
+        st.Page(PAGES / "influencers.py", title="Influencers", url_path="influencers"),
+        st.Page(PAGES / "intro.py", title="Warm intro", url_path="intro"),
+        st.Page(PAGES / "accounts.py", title="Accounts", url_path="accounts"),
+        st.Page(PAGES / "partners.py", title="Partnerships", url_path="partners"),
+        st.Page(PAGES / "cypher.py", title="Cypher", url_path="cypher"),
     ]
 )
 with st.sidebar:
