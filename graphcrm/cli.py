@@ -7,6 +7,7 @@ sentence on stderr with a non-zero exit; a traceback would be a bug.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -29,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code."""
+    # The driver logs each retry as a warning; the user gets one sentence from the error instead.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)

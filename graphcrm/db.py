@@ -9,6 +9,7 @@ and the dashboard can show them as they are.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -84,28 +85,38 @@ class Graph:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.from_env()
         self.driver = _driver(self.settings.uri, self.settings.username, self.settings.password)
+        self._reachable = False
 
     def __repr__(self) -> str:
         return f"Graph({self.settings.uri}, database={self.settings.database!r})"
 
     def check(self) -> None:
         """Raise DatabaseUnavailable with a helpful sentence unless the server answers."""
-        self.run_read(lambda tx: tx.run("RETURN 1").consume())
+        self.verify()
 
     def verify(self) -> None:
         """Raise DatabaseUnavailable at once, without the managed retries, unless the server
         accepts a connection and our credentials."""
         with _translated(self.settings):
             self.driver.verify_connectivity()
+        self._reachable = True
+
+    def _first_contact(self) -> None:
+        """Verify once per Graph before its first transaction: a server that is down fails in one
+        sentence at once instead of after the retries meant for transient errors."""
+        if not self._reachable:
+            self.verify()
 
     def run_read(self, work: Callable[[ManagedTransaction], T], **session_opts: Any) -> T:
         """Run `work` in a managed read transaction (retried on transient errors)."""
+        self._first_contact()
         with _translated(self.settings):
             with self.driver.session(database=self.settings.database, **session_opts) as session:
                 return session.execute_read(work)
 
     def run_write(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run `work` in a managed write transaction (retried on transient errors)."""
+        self._first_contact()
         with _translated(self.settings):
             with self.driver.session(database=self.settings.database) as session:
                 return session.execute_write(work)
@@ -159,6 +170,9 @@ def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield rows[start : start + size]
 
 
+_REASON = re.compile(r"\(reason (?:\[Errno \d+\] )?([^)]*)\)")
+
+
 class _translated:
     """Context manager: driver exceptions in, one-sentence DatabaseError out."""
 
@@ -186,7 +200,9 @@ def describe(exc: BaseException, settings: Settings) -> DatabaseError:
         isinstance(exc, DriverError) and not isinstance(exc, Neo4jError)
     ):
         hint = "start it with `graphcrm neo4j start`" if settings.managed else "check NEO4J_URI"
-        return DatabaseUnavailable(f"Cannot reach Neo4j at {where}: {_first_line(exc)}; {hint}.")
+        reason = _REASON.search(str(exc))
+        why = reason.group(1).strip() if reason else _first_line(exc).rstrip(":")
+        return DatabaseUnavailable(f"Cannot reach Neo4j at {where} ({why}); {hint}.")
     if isinstance(exc, CypherSyntaxError):
         return DatabaseError(f"Cypher syntax error: {_first_line(exc, field='message')}")
     if isinstance(exc, Neo4jError):

@@ -108,7 +108,10 @@ def test_unreachable_server_is_one_sentence(command: list[str], tmp_path: Path) 
 
 
 def test_unreachable_managed_server_says_how_to_start_it(tmp_path: Path) -> None:
-    done = graphcrm("load", str(TEST_DATA / "tiny"), env=clean_env(GRAPHCRM_HOME=str(tmp_path / "none")))
+    stopped = server.ServerHome(tmp_path / "none")
+    stopped.root.mkdir()
+    stopped.port_file.write_text(f"{server.free_port()}\n")  # not 7687: a developer's server may run there
+    done = graphcrm("load", str(TEST_DATA / "tiny"), env=clean_env(GRAPHCRM_HOME=str(stopped.root)))
     assert done.returncode == 1
     assert "graphcrm neo4j start" in done.stderr
 
