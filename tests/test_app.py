@@ -250,3 +250,19 @@ def test_unreachable_database_is_one_clear_message(page: str, monkeypatch: pytes
     app = open_page(page)
     assert "not reachable" in app.error[0].value
     assert "graphcrm neo4j start" in app.info[0].value
+
+
+def test_cypher_console_keeps_personal_data_off_unless_allowed(sample_graph: Graph, app_env: None) -> None:
+    customer = next(c for c in CUSTOMERS if c["email"])
+    neighbours = {r["target"] for r in RELATIONSHIPS if r["source"] == customer["id"]}
+    neighbours |= {r["source"] for r in RELATIONSHIPS if r["target"] == customer["id"]}
+    emails = [c["email"] for c in CUSTOMERS if c["id"] in neighbours | {customer["id"]} and c["email"]]
+    link = {"query": "customer_360", "p.id": customer["id"], "p.include_personal": "true"}
+    app = open_page("cypher", **link)
+    assert app.text_input(key="cypher-p-customer_360-include_personal").disabled
+    app.button[0].click().run()
+    assert not any(email in app.dataframe[0].value.to_string() for email in emails)
+    app.toggle(key="show_personal").set_value(True).run()
+    app.text_input(key="cypher-p-customer_360-include_personal").input("true")
+    app.button[0].click().run()
+    assert any(email in app.dataframe[0].value.to_string() for email in emails)

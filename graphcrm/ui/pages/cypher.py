@@ -9,6 +9,8 @@ from graphcrm.db import DatabaseError
 from graphcrm.ui.common import database_errors, graph, show_personal_data
 from graphcrm.ui.components import network_view
 
+PERSONAL_PARAM = "include_personal"  # canned queries' switch for email and phone
+
 st.title("Cypher")
 params = st.query_params
 
@@ -40,10 +42,16 @@ with st.form("cypher-form"):
             default = "" if param.default in (None, "null") else param.default
             key = f"cypher-p-{chosen}-{param.name}"
             from_url(key, params.get(f"p.{param.name}", default) if chosen == wanted else default)
+            locked = param.name == PERSONAL_PARAM and not show_personal_data()
+            if locked:
+                st.session_state[key] = "false"
             raw[param.name] = st.text_input(
                 f"{param.name} ({param.type}{', required' if param.required else ''})",
                 key=key,
-                help=param.doc or None,
+                help="Turn on 'Show personal data' in the sidebar to change this."
+                if locked
+                else param.doc or None,
+                disabled=locked,
             )
         st.code(query.text, language="cypher")
     else:
