@@ -17,12 +17,14 @@ Four signals, each kept in the output so a reader can see why someone ranks wher
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Collection, Mapping
 
 import networkx as nx
 import pandas as pd
 
 from graphcrm import model
+from graphcrm.analytics.brokerage import betweenness
 from graphcrm.analytics.views import (
     converted_ids,
     edges_of_type,
@@ -54,6 +56,8 @@ COLUMNS: tuple[str, ...] = (
     "why",
 )
 CONVERTED_REFERRAL_WEIGHT = 2.0
+# Edge visits sampled betweenness may spend by default (each sampled source costs one BFS).
+BETWEENNESS_BUDGET = 20_000_000
 
 
 def influence_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
@@ -61,17 +65,16 @@ def influence_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
     converted) and KNOWS both ways (weight = tie strength); parallel ties add up."""
     H = nx.DiGraph()
     H.add_nodes_from(n for n, d in G.nodes(data=True) if d.get("label") != model.EMPLOYEE)
-
-    def add(u: str, v: str, weight: float) -> None:
+    weights: dict[tuple[str, str], float] = defaultdict(float)
+    for u, v, d in edges_of_type(G, model.REFERRED, model.KNOWS):
         if u == v or u not in H or v not in H:
-            return
-        H.add_edge(u, v, weight=H.get_edge_data(u, v, {"weight": 0.0})["weight"] + weight)
-
-    for u, v, d in edges_of_type(G, model.REFERRED):
-        add(v, u, CONVERTED_REFERRAL_WEIGHT if d.get("converted") else 1.0)
-    for u, v, d in edges_of_type(G, model.KNOWS):
-        add(u, v, knows_strength(d))
-        add(v, u, knows_strength(d))
+            continue
+        if d["type"] == model.REFERRED:
+            weights[(v, u)] += CONVERTED_REFERRAL_WEIGHT if d.get("converted") else 1.0
+        else:
+            weights[(u, v)] += knows_strength(d)
+            weights[(v, u)] += knows_strength(d)
+    H.add_weighted_edges_from((u, v, w) for (u, v), w in weights.items())
     return H
 
 
@@ -82,7 +85,7 @@ def influencers(
     weights: Mapping[str, float] | None = None,
     alpha: float = 0.85,
     exact_betweenness_limit: int = 2000,
-    betweenness_samples: int = 256,
+    betweenness_samples: int | None = None,
     seed: int = 7,
     within: Collection[str] | None = None,
     top: int | None = None,
@@ -101,7 +104,10 @@ def influencers(
         PageRank damping factor.
     exact_betweenness_limit, betweenness_samples, seed
         Betweenness is exact up to `exact_betweenness_limit` nodes, else estimated from
-        `betweenness_samples` source nodes drawn with `seed` (reproducible).
+        `betweenness_samples` source nodes drawn with `seed` (reproducible). By default the sample
+        size keeps the work near `BETWEENNESS_BUDGET` edge visits, ``max(32, min(256, budget //
+        (n + m)))``: 256 sources for 10,000 customers, about 60 for 100,000. Computed by
+        `brokerage.betweenness` (the same values as NetworkX's, with sparse matrix products).
     within
         Only return rows for these ids (e.g. `partners.partner_reach(G, "P001")`); the scores are
         still computed on the whole graph, so they stay comparable.
@@ -146,10 +152,11 @@ def influencers(
     H = influence_graph(G)
     pagerank = nx.pagerank(H, alpha=alpha, weight="weight") if H.number_of_edges() else {}
     social = H.to_undirected(as_view=False)
-    k = None if len(social) <= exact_betweenness_limit else min(betweenness_samples, len(social))
-    brokerage = (
-        nx.betweenness_centrality(social, k=k, seed=seed, normalized=True) if social.number_of_edges() else {}
-    )
+    k = None
+    if len(social) > exact_betweenness_limit:
+        size = len(social) + social.number_of_edges()
+        k = min(betweenness_samples or max(32, min(256, BETWEENNESS_BUDGET // size)), len(social))
+    brokerage = betweenness(social, k=k, seed=seed) if social.number_of_edges() else {}
     R = referral_graph(G)
     converted = converted_ids(G)
     rows = []

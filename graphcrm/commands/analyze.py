@@ -50,7 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = parsers["influencers"]
     p.add_argument("--top", type=_positive, default=20, help="rows to show (default 20)")
     p.add_argument("--partner", help="only people and accounts in this partner's reach")
-    p.add_argument("--samples", type=_positive, help="betweenness sample size for large graphs (default 256)")
+    p.add_argument(
+        "--samples", type=_positive, help="betweenness sample size for large graphs (default: by graph size)"
+    )
     p.add_argument("--seed", type=int, default=7, help="seed for sampled betweenness (default 7)")
     p = parsers["referrals"]
     p.add_argument("--root", help="also show the cascade tree below this id")
