@@ -217,6 +217,12 @@ def _first_line(exc: BaseException, field: str = "") -> str:
     return text.strip().splitlines()[0].rstrip(".")
 
 
+def native(value: Any) -> Any:
+    """A driver value as a Python one: Neo4j dates and times become `datetime`/`date`."""
+    convert = getattr(value, "to_native", None)
+    return convert() if convert is not None else value
+
+
 def records(rows: Iterable[neo4j.Record]) -> list[dict[str, Any]]:
     """Driver records as plain dicts."""
     return [r.data() for r in rows]
@@ -229,5 +235,6 @@ __all__ = [
     "Graph",
     "Settings",
     "describe",
+    "native",
     "records",
 ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphcrm import model, queries
-from graphcrm.db import Graph
+from graphcrm.db import Graph, native
 
 # Touch points are many per pair; they are shown in a node's details, not drawn, unless asked for.
 DEFAULT_TYPES: tuple[str, ...] = tuple(t for t in model.REL_TYPES if t != model.INTERACTED)
@@ -55,13 +55,8 @@ class Subgraph:
         self.nodes.setdefault(node_id, {"label": label, "props": dict(props)})
 
 
-def _native(value: Any) -> Any:
-    convert = getattr(value, "to_native", None)
-    return convert() if convert is not None else value
-
-
 def _plain(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _native(value) for key, value in props.items()}
+    return {key: native(value) for key, value in props.items()}
 
 
 def graph_counts(graph: Graph) -> dict[str, dict[str, int]]:

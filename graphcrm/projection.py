@@ -13,13 +13,12 @@ other types by the type name (one relationship per pair and type).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import networkx as nx
 from neo4j import ManagedTransaction
 
 from graphcrm import model, queries
-from graphcrm.db import Graph
+from graphcrm.db import Graph, native
 
 DEFAULT_NODE_PROPS: tuple[str, ...] = (
     "name",
@@ -63,11 +62,6 @@ SOCIAL = Projection(types=(model.REFERRED, model.KNOWS, model.WORKS_AT, model.PA
 EVERYTHING = Projection()
 
 
-def _native(value: Any) -> Any:
-    to_native = getattr(value, "to_native", None)
-    return to_native() if to_native is not None else value
-
-
 def project(graph: Graph, projection: Projection = EVERYTHING) -> nx.MultiDiGraph:
     """Read the nodes and relationships named by `projection` into a MultiDiGraph."""
     result = nx.MultiDiGraph()
@@ -77,13 +71,13 @@ def project(graph: Graph, projection: Projection = EVERYTHING) -> nx.MultiDiGrap
 
     def read_nodes(tx: ManagedTransaction, cypher: str, label: str) -> None:
         for record in tx.run(cypher, keys=node_keys):
-            attrs = {k: _native(v) for k, v in zip(node_keys, record["values"], strict=True) if v is not None}
+            attrs = {k: native(v) for k, v in zip(node_keys, record["values"], strict=True) if v is not None}
             result.add_node(record["id"], label=label, **attrs)
 
     def read_edges(tx: ManagedTransaction, cypher: str, rel_type: str, keys: list[str]) -> None:
         keyed_by_id = rel_type == model.INTERACTED
         for record in tx.run(cypher, keys=keys):
-            attrs = {k: _native(v) for k, v in zip(keys, record["values"], strict=True) if v is not None}
+            attrs = {k: native(v) for k, v in zip(keys, record["values"], strict=True) if v is not None}
             key = attrs.pop("id", None) if keyed_by_id else rel_type
             if record["source"] not in result or record["target"] not in result:
                 continue

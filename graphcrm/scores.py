@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphcrm import model, queries
-from graphcrm.db import Graph
+from graphcrm.db import Graph, native
 
 
 def _clean(value: Any) -> Any:
@@ -77,6 +77,6 @@ def latest_runs(graph: Graph) -> list[dict[str, Any]]:
     rows = graph.read(queries.internal("analytics_runs").render())
     for row in rows:
         stamp = row.get("computed_at")
-        if stamp is not None and hasattr(stamp, "to_native"):
-            row["computed_at"] = stamp.to_native()
+        if stamp is not None:
+            row["computed_at"] = native(stamp)
     return rows

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from graphcrm import model, queries
-from graphcrm.db import Graph
+from graphcrm.db import Graph, native
 
 INFLUENCER_COLUMNS: tuple[str, ...] = (
     "id",
@@ -78,7 +77,7 @@ def accounts_at_risk(graph: Graph, *, limit: int = 5) -> pd.DataFrame:
     rows = graph.read(queries.internal("accounts_at_risk").render(), {"limit": limit})
     for row in rows:
         row["managers"] = ", ".join(row["managers"] or []) or "nobody"
-        row["last_touch"] = _native(row["last_touch"])
+        row["last_touch"] = native(row["last_touch"])
     return pd.DataFrame(rows, columns=["id", "name", "annual_value", "managers", "last_touch"])
 
 
@@ -88,8 +87,3 @@ def nodes_of_label(graph: Graph, label: str, *, limit: int = 1000) -> list[tuple
         raise ValueError(f"{label!r} is not a label of the model.")
     rows = graph.read(queries.internal("nodes_of_label").render(label=label), {"limit": limit})
     return [(r["id"], r["name"] or r["id"]) for r in rows]
-
-
-def _native(value: Any) -> Any:
-    convert = getattr(value, "to_native", None)
-    return convert() if convert is not None else value
