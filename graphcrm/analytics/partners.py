@@ -40,9 +40,10 @@ PARTNER_COLUMNS = (
 )
 
 
-def partner_reach(G: nx.MultiDiGraph, partner: str) -> set[str]:
+def partner_reach(G: nx.MultiDiGraph, partner: str, *, referrals: nx.DiGraph | None = None) -> set[str]:
     """Ids reached through `partner` (its referral cascade, its partner companies and their
-    contacts), without the partner itself.
+    contacts), without the partner itself. `referrals` is `views.referral_graph(G)` when the caller
+    already has it.
 
     Raises
     ------
@@ -51,7 +52,7 @@ def partner_reach(G: nx.MultiDiGraph, partner: str) -> set[str]:
     """
     if partner not in G or G.nodes[partner].get("label") != model.PARTNER:
         raise UnknownNode(f"There is no partner with id {partner!r}.")
-    reached = set(nx.descendants(referral_graph(G), partner))
+    reached = set(nx.descendants(referral_graph(G) if referrals is None else referrals, partner))
     for _, company, d in G.out_edges(partner, data=True):
         if d.get("type") == model.PARTNERS_WITH and G.nodes[company].get("label") == model.COMPANY:
             reached.add(company)
@@ -101,7 +102,7 @@ def partner_report(G: nx.MultiDiGraph, *, top_candidates: int = 20, per_partner:
     """
     partners = sorted(n for n, d in G.nodes(data=True) if d.get("label") == model.PARTNER)
     R = referral_graph(G)
-    reach = {p: partner_reach(G, p) for p in partners}
+    reach = {p: partner_reach(G, p, referrals=R) for p in partners}
     rows = []
     for p in partners:
         direct = list(R.out_edges(p, data="converted"))
