@@ -121,8 +121,17 @@ def compute(G: nx.MultiDiGraph, name: str, **params: Any) -> AnalysisResult:
 def run_analysis(graph: Graph, name: str, *, write: bool = False, **params: Any) -> AnalysisResult:
     """Project what `name` needs from Neo4j, run it, and with `write` store its node scores.
 
-    Parameters (keyword, all optional unless marked)
-    ------------------------------------------------
+    Parameters
+    ----------
+    graph
+        The database connection.
+    name
+        One of `ANALYSES`.
+    write
+        Store the analysis' node scores (`SCORE_PROPERTIES`) and record the run.
+    **params
+        Keyword parameters of the analysis, all optional except intro's `source` and `target`:
+
     influencers: top, partner (a Partner id: only its reach), alpha, seed, betweenness_samples,
         exact_betweenness_limit, weights.
     referrals: root (a node id: also its cascade tree), top.
