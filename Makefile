@@ -6,6 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 SIZE ?= 100000
+BENCH_ARGS ?=
 export GRAPHCRM_HOME ?= $(CURDIR)/.graphcrm/neo4j
 
 .PHONY: demo test install system-deps neo4j stop lint format bench sample-data clean
@@ -59,8 +60,11 @@ format: install
 sample-data: install
 	$(BIN)/graphcrm generate sample_data --customers 400 --seed 7
 
+# Benchmarks at SIZE customers (plus the growth sizes); figures appended to bench/RESULTS.md.
+# BENCH_ARGS passes options on, e.g. BENCH_ARGS="--only load,project --growth ''".
 bench: install
-	$(BIN)/python -m bench.run --size $(SIZE)
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	$(BIN)/python -m bench.run --size $(SIZE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info test-output bench/out
