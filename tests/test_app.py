@@ -145,12 +145,16 @@ def test_explore_masks_personal_data_unless_turned_on(sample_graph: Graph, app_e
         ({"node": "C000001", "depth": "9"}, "Ignored depth '9' from the link: it must be 1, 2 or 3."),
         ({"node": "C000001", "label": "Robot"}, "Ignored label 'Robot' from the link"),
         ({"node": "C000001", "strength": "strong"}, "Ignored strength 'strong' from the link"),
+        ({"page": "accounts", "stale_days": "-3"}, "Ignored stale_days '-3' from the link"),
+        ({"page": "influencers", "partner": "P404"}, "There is no partner 'P404'; showing everyone."),
+        ({"page": "influencers", "community": "many"}, "'many' is not a community number"),
     ],
 )
-def test_explore_bad_links_get_clear_messages(
+def test_bad_links_get_clear_messages(
     sample_graph: Graph, app_env: None, query: dict[str, str], message: str
 ) -> None:
-    app = open_page("explore", **query)
+    query = dict(query)
+    app = open_page(query.pop("page", "explore"), **query)
     assert any(message in m for m in texts(app.error) + texts(app.warning))
 
 

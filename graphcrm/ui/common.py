@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from types import FunctionType
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from graphcrm.db import DatabaseError, DatabaseUnavailable, Graph, Settings
@@ -65,3 +66,16 @@ def show_personal_data() -> bool:
 def masked(props: dict[str, Any]) -> dict[str, Any]:
     """Node properties with personal data masked unless the user turned it on."""
     return mask_personal(props, show=show_personal_data())
+
+
+def show_tables(tables: dict[str, pd.DataFrame]) -> None:
+    """Each table under its own heading, with a CSV download; "None." for an empty one."""
+    for name, table in tables.items():
+        st.subheader(name.replace("_", " ").capitalize())
+        if table.empty:
+            st.caption("None.")
+            continue
+        st.dataframe(table, hide_index=True)
+        st.download_button(
+            f"Download {name} (CSV)", table.to_csv(index=False), f"graphcrm-{name}.csv", "text/csv"
+        )

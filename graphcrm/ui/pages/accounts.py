@@ -4,18 +4,15 @@ in or heading to dissolution, and influential people no one looks after."""
 import streamlit as st
 
 from graphcrm.analytics.run import run_analysis
-from graphcrm.ui.common import cached_read, database_errors
+from graphcrm.ui.common import cached_read, database_errors, show_tables
 
 st.title("Accounts")
-stale_days = st.sidebar.slider("Stale after (days without a touch point)", 14, 365, 90, 7)
+linked = st.query_params.get("stale_days", "90")
+if not (linked.isdigit() and 14 <= int(linked) <= 365):
+    st.warning(f"Ignored stale_days {linked!r} from the link: it must be a whole number from 14 to 365.")
+    linked = "90"
+stale_days = st.sidebar.slider("Stale after (days without a touch point)", 14, 365, int(linked), 1)
+st.query_params["stale_days"] = str(stale_days)
 with database_errors(), st.spinner("Analysing account coverage…"):
     report = cached_read(run_analysis, "coverage", stale_days=stale_days)
-for name, table in report.tables.items():
-    st.subheader(name.replace("_", " ").capitalize())
-    if table.empty:
-        st.caption("None.")
-    else:
-        st.dataframe(table, hide_index=True)
-        st.download_button(
-            f"Download {name} (CSV)", table.to_csv(index=False), f"graphcrm-{name}.csv", "text/csv"
-        )
+show_tables(report.tables)
