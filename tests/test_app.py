@@ -270,3 +270,20 @@ def test_cypher_console_keeps_personal_data_off_unless_allowed(sample_graph: Gra
     app.text_input(key="cypher-p-customer_360-include_personal").input("true")
     app.button[0].click().run()
     assert any(email in app.dataframe[0].value.to_string() for email in emails)
+
+
+def test_overview_recompute_writes_scores_and_records_the_runs(
+    writable_sample_graph: Graph, app_env: None
+) -> None:
+    writable_sample_graph.write("MATCH (r:AnalyticsRun) DETACH DELETE r")
+    writable_sample_graph.write("MATCH (n) REMOVE n.influence")
+    app = open_page("overview")
+    assert "Scores have not been computed yet." in texts(app.caption)
+    next(b for b in app.button if b.label == "Recompute scores").click().run()
+    assert not app.exception and texts(app.error) == []
+    runs = writable_sample_graph.read("MATCH (r:AnalyticsRun) RETURN r.analysis AS a ORDER BY a")
+    assert [r["a"] for r in runs] == ["communities", "influencers", "rings"]
+    scored = writable_sample_graph.read(
+        "MATCH (c:Customer) WHERE c.influence IS NOT NULL RETURN count(c) AS n"
+    )
+    assert scored[0]["n"] == len(CUSTOMERS)
