@@ -287,3 +287,16 @@ def test_overview_recompute_writes_scores_and_records_the_runs(
         "MATCH (c:Customer) WHERE c.influence IS NOT NULL RETURN count(c) AS n"
     )
     assert scored[0]["n"] == len(CUSTOMERS)
+
+
+def test_influencers_within_a_partners_reach_keep_the_stage_filter(
+    scored_graph: Graph, app_env: None
+) -> None:
+    partner = Counter(
+        r["source"] for r in of_type(model.REFERRED) if r["source"].startswith("P")
+    ).most_common(1)[0][0]
+    app = open_page("influencers", partner=partner, stage="commitment")
+    assert f"{NAMES[partner]}'s reach" in texts(app.caption)[0]
+    table = app.dataframe[0].value
+    stages = {c["id"]: c["stage"] for c in CUSTOMERS}
+    assert len(table) > 0 and {stages.get(i) for i in table["id"]} == {"commitment"}

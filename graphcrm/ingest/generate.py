@@ -314,6 +314,8 @@ def generate(
     reps = [i for i, r in enumerate(roles) if r in ("sales_rep", "key_account_manager")]
     partner_managers = [i for i, r in enumerate(roles) if r == "partner_manager"]
     kam_load = _zipf_cumulative(len(kams), 0.8)
+    company_load = _zipf_cumulative(n_companies, 1.0)
+    partner_load = _zipf_cumulative(n_partners, 1.2)
 
     # Companies: industry, size, a lifecycle stage; the biggest are worth the most.
     companies = _Writer(
@@ -510,7 +512,7 @@ def generate(
 
         # Business contacts: ~30 % of customers work at an account and know a colleague there.
         if rng.random() < 0.3:
-            company = _draw_cumulative(rng, _company_weights(n_companies))
+            company = _draw_cumulative(rng, company_load)
             relate(cid, company_id(company), model.WORKS_AT, join - timedelta(days=rng.randrange(0, 1500)))
             colleagues = staff_at.setdefault(company, [])
             colleague = rng.choice(colleagues) if colleagues and rng.random() < 0.7 else None
@@ -541,7 +543,7 @@ def generate(
             converted = rng.random() < (0.35 if stage == "exploration" else 0.75)
             if source_kind < 0.12:
                 relate(
-                    partner_id(_draw_cumulative(rng, _partner_weights(n_partners))),
+                    partner_id(_draw_cumulative(rng, partner_load)),
                     cid,
                     model.REFERRED,
                     join,
@@ -668,21 +670,3 @@ def generate(
     counts["interactions.csv"] = inter.rows
     counts.update(rel_counts)
     return counts
-
-
-def _company_weights(n: int) -> list[float]:
-    return _cached_zipf(n, 1.0)
-
-
-def _partner_weights(n: int) -> list[float]:
-    return _cached_zipf(n, 1.2)
-
-
-_ZIPF_CACHE: dict[tuple[int, float], list[float]] = {}
-
-
-def _cached_zipf(n: int, exponent: float) -> list[float]:
-    key = (n, exponent)
-    if key not in _ZIPF_CACHE:
-        _ZIPF_CACHE[key] = _zipf_cumulative(n, exponent)
-    return _ZIPF_CACHE[key]

@@ -54,8 +54,11 @@ with database_errors(), st.spinner("Reading influence scores…"):
     else:
         result = cached_read(run_analysis, "influencers", partner=partner, top=None)
         table = result.main
-        scored = cached_read(summaries.influencer_table, limit=100_000)
-        table = table.merge(scored[["id", "stage", "community"]], on="id", how="left")
+        nodes = cached_read(explore.nodes_by_id, list(table["id"]))
+        table = table.assign(
+            stage=[nodes.get(i, {}).get("props", {}).get("stage") for i in table["id"]],
+            community=[nodes.get(i, {}).get("props", {}).get("community") for i in table["id"]],
+        )
         if stages:
             table = table[table["stage"].isin(stages)]
         if community is not None:
