@@ -12,9 +12,7 @@ other types by the type name (one relationship per pair and type).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +22,7 @@ from neo4j import ManagedTransaction
 
 from graphcrm import model, queries
 from graphcrm.db import Graph, native
+from graphcrm.memory import cyclic_gc_paused
 
 DEFAULT_NODE_PROPS: tuple[str, ...] = (
     "name",
@@ -50,11 +49,13 @@ _COMMON_REL_PROPS: tuple[str, ...] = ("since", "converted", "channel", "relation
 
 @dataclass(frozen=True)
 class Projection:
-    """Which labels, types and properties to read."""
+    """Which labels, types and properties to read (`rel_props`: the same keys for every type,
+    by default `DEFAULT_REL_PROPS` for touch points and the common relationship keys otherwise)."""
 
     labels: tuple[str, ...] = model.LABELS
     types: tuple[str, ...] = tuple(model.REL_TYPES)
     node_props: tuple[str, ...] = DEFAULT_NODE_PROPS
+    rel_props: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         unknown = [
@@ -93,23 +94,9 @@ def read(key: str, value: Any) -> Any:
     return parse(value) if parse is not None and isinstance(value, str) else native(value)
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of small dicts are built: its repeated
-    full passes over the growing graph cost about a quarter of the projection time, and the
-    graph holds no reference cycles to collect."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def project(graph: Graph, projection: Projection = EVERYTHING) -> nx.MultiDiGraph:
     """Read the nodes and relationships named by `projection` into a MultiDiGraph."""
-    with _no_cyclic_gc():
+    with cyclic_gc_paused():
         return _project(graph, projection)
 
 
@@ -120,7 +107,7 @@ def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
     rel_template = queries.internal("project_relationships")
 
     def read_nodes(tx: ManagedTransaction, cypher: str, label: str) -> None:
-        for (rows,) in tx.run(cypher, keys=node_keys, batch=TRANSFER_BATCH):
+        for (rows,) in tx.run(cypher, batch=TRANSFER_BATCH):
             result.add_nodes_from(
                 (
                     node_id,
@@ -135,7 +122,7 @@ def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
     def read_edges(tx: ManagedTransaction, cypher: str, rel_type: str, keys: list[str]) -> None:
         keyed_by_id = rel_type == model.INTERACTED
         nodes = result.nodes
-        for (rows,) in tx.run(cypher, keys=keys, batch=TRANSFER_BATCH):
+        for (rows,) in tx.run(cypher, batch=TRANSFER_BATCH):
             edges = []
             for source, target, values in rows:
                 if source not in nodes or target not in nodes:
@@ -147,10 +134,12 @@ def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
             result.add_edges_from(edges)
 
     for label in projection.labels:
-        cypher = node_template.render(label=label)
+        cypher = node_template.render(label=label, values=queries.PropertyReads("n", tuple(node_keys)))
         graph.run_read(lambda tx, c=cypher, lb=label: read_nodes(tx, c, lb))
     for rel_type in projection.types:
-        keys = list(DEFAULT_REL_PROPS.get(rel_type, _COMMON_REL_PROPS))
-        cypher = rel_template.render(type=rel_type)
+        keys = list(projection.rel_props or DEFAULT_REL_PROPS.get(rel_type, _COMMON_REL_PROPS))
+        if rel_type == model.INTERACTED and "id" not in keys:
+            keys.insert(0, "id")
+        cypher = rel_template.render(type=rel_type, values=queries.PropertyReads("r", tuple(keys)))
         graph.run_read(lambda tx, c=cypher, t=rel_type, k=keys: read_edges(tx, c, t, k))
     return result

@@ -129,6 +129,18 @@ TESTED = {
 }
 
 
+def test_property_reads_are_model_keys_only_with_dates_as_text() -> None:
+    assert str(queries.PropertyReads("r", ("since", "strength", "at"))) == (
+        "[toString(r.since), r.strength, toString(r.at)]"
+    )
+    for variable, keys in (("n", ("name} RETURN 1 //",)), ("n", ("password",)), ("n) DETACH DELETE (n", ())):
+        with pytest.raises(ValueError):
+            queries.PropertyReads(variable, keys)
+    template = queries.internal("project_nodes")
+    with pytest.raises(ValueError, match="not a label or type"):
+        template.render(label="Customer", values="[n.password]")
+
+
 def test_library_is_large_and_every_query_has_a_test() -> None:
     library = queries.library()
     assert len(library) >= 15
