@@ -63,7 +63,7 @@ sample-data: install
 # Benchmarks at SIZE customers (plus the growth sizes); figures appended to bench/RESULTS.md.
 # BENCH_ARGS passes options on, e.g. BENCH_ARGS="--only load,project --growth ''".
 bench: install
-	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	$(BIN)/python -m pip install -q -e ".[test]"
 	$(BIN)/python -m bench.run --size $(SIZE) $(BENCH_ARGS)
 
 clean:

@@ -28,6 +28,7 @@ from graphcrm.analytics import communities as communities_mod
 from graphcrm.analytics import coverage, funnel, influencers, intro, partners, referrals, rings
 from graphcrm.analytics.errors import AnalysisInputError
 from graphcrm.db import Graph
+from graphcrm.memory import cyclic_gc_paused
 from graphcrm.projection import Projection, project
 
 NODE_PROPS: tuple[str, ...] = (
@@ -61,6 +62,14 @@ PROJECTIONS: dict[str, Projection] = {
     "funnel": Projection((model.CUSTOMER, model.COMPANY), (), NODE_PROPS),
 }
 ANALYSES: tuple[str, ...] = tuple(PROJECTIONS)
+# Influencers without a partner filter read only referrals, social ties and what `why` and
+# `converted_value` need: at 1M customers a third less to transfer than `PROJECTIONS`' version.
+INFLUENCERS_ALONE = Projection(
+    _SOCIAL,
+    (model.REFERRED, model.KNOWS),
+    ("lifetime_value", "annual_value"),
+    rel_props=("converted", "relation", "strength"),
+)
 SCORE_PROPERTIES: dict[str, tuple[str, ...]] = {
     "influencers": (
         "influence",
@@ -103,7 +112,13 @@ def projection_for(name: str, **params: Any) -> Projection:
     spec = PROJECTIONS[name]
     segment = params.get("segment")
     if name == "funnel" and segment and segment not in spec.node_props:
+        known = sorted({key for label in spec.labels for key in model.NODE_TYPES[label].props})
+        if segment not in known:
+            choices = ", ".join(known)
+            raise AnalysisInputError(f"Unknown segment property {segment!r}; choose one of {choices}.")
         return Projection(spec.labels, spec.types, (*spec.node_props, segment))
+    if name == "influencers" and not params.get("partner"):
+        return INFLUENCERS_ALONE
     return spec
 
 
@@ -112,9 +127,10 @@ def compute(G: nx.MultiDiGraph, name: str, **params: Any) -> AnalysisResult:
     parameters of the analysis (see `run_analysis`)."""
     _check(name)
     started = time.perf_counter()
-    result = _COMPUTE[name](G, **params)
-    result.compute_seconds = time.perf_counter() - started
-    result.nodes, result.edges = G.number_of_nodes(), G.number_of_edges()
+    with cyclic_gc_paused():
+        result = _COMPUTE[name](G, **params)
+        result.compute_seconds = time.perf_counter() - started
+        result.nodes, result.edges = G.number_of_nodes(), G.number_of_edges()
     return result
 
 
@@ -201,8 +217,15 @@ def _influencers(
     within = partners.partner_reach(G, partner) if partner else None
     shown = influencers.select(full, within=within, top=top)
     columns = ("id", *SCORE_PROPERTIES["influencers"])
-    rows = full.rename(columns={"why": "influence_why"})[list(columns)].to_dict(orient="records")
+    rows = _records(full.rename(columns={"why": "influence_why"}), columns)
     return AnalysisResult("influencers", {"influencers": shown}, full, score_rows=rows)
+
+
+def _records(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """`frame[columns]` as one dict per row, via plain lists (`to_dict` walks Arrow strings one
+    by one: 9 s for a million rows)."""
+    values = [frame[column].tolist() for column in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _referrals(G: nx.MultiDiGraph, *, root: str | None = None, top: int | None = None) -> AnalysisResult:

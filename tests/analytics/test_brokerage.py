@@ -1,4 +1,4 @@
-"""Block-matrix Brandes betweenness: the same numbers as NetworkX, and on-paper values."""
+"""Brokerage (igraph Brandes, sampled like NetworkX): the same numbers as NetworkX, and on-paper values."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ def test_star_and_path_on_paper() -> None:
     ids=["karate", "barbell", "random-with-isolated-nodes"],
 )
 def test_matches_networkx_exact_and_sampled(graph: nx.Graph) -> None:
-    exact, reference = betweenness(graph, block=7), nx.betweenness_centrality(graph)
+    exact, reference = betweenness(graph), nx.betweenness_centrality(graph)
     assert exact == pytest.approx(reference, abs=1e-12)
-    sampled = betweenness(graph, k=12, seed=5, block=5)
+    sampled = betweenness(graph, k=12, seed=5)
     assert sampled == pytest.approx(nx.betweenness_centrality(graph, k=12, seed=5), abs=1e-12)
 
 

@@ -57,6 +57,7 @@ def test_funnel_as_csv_and_intro_as_text(sample_graph: Graph, neo4j_env: dict[st
         (["intro", "--from", "E0001"], 2, "error: the following arguments are required: --to"),
         (["funnel", "--write"], 2, "error: unrecognized arguments: --write"),
         (["coverage", "--as-of", "last tuesday"], 2, "is not an ISO date such as 2026-10-01"),
+        (["funnel", "--by", "n.id} RETURN 1 //"], 1, "Unknown segment property 'n.id} RETURN 1 //'"),
     ],
 )
 def test_wrong_input_is_one_sentence_and_a_non_zero_exit(
