@@ -12,9 +12,11 @@ are the k loopless paths of least total cost ``-log(strength)`` (Yen's algorithm
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
+from typing import Any, NamedTuple
 
 import networkx as nx
 import pandas as pd
@@ -71,33 +73,74 @@ class IntroPath:
         return [self.hops[0].source, *(h.target for h in self.hops)]
 
 
+class _Tie(NamedTuple):
+    """The strongest tie of a pair: its strength, kind, original `source`, and what its `detail`
+    text is made of (rendered only for the hops shown, not for every edge of the graph)."""
+
+    strength: float
+    kind: str
+    source: str
+    attrs: Mapping[str, Any]
+    stats: TouchStats | None
+
+    @property
+    def detail(self) -> str:
+        return _detail(self.kind, self.attrs, self.stats)
+
+
 def tie_graph(
     G: nx.MultiDiGraph, *, as_of: date | datetime | None = None, half_life_days: float = 90.0
 ) -> nx.Graph:
     """Undirected graph of the strongest tie between each pair, with `strength`, `cost`
     (= -log strength), `kind`, the original `source` of the tie and a `detail` text."""
+    ties = _strongest_ties(G, as_of=as_of, half_life_days=half_life_days)
+    return _graph_of(
+        G,
+        (
+            (
+                pair,
+                {
+                    "strength": t.strength,
+                    "cost": -math.log(t.strength),
+                    "kind": t.kind,
+                    "source": t.source,
+                    "detail": t.detail,
+                },
+            )
+            for pair, t in ties.items()
+        ),
+    )
+
+
+def _strongest_ties(
+    G: nx.MultiDiGraph, *, as_of: date | datetime | None, half_life_days: float
+) -> dict[tuple[str, str], _Tie]:
+    """The strongest tie of each pair of nodes (keyed by the ids in sorted order), in the order the
+    pairs first occur among `G`'s edges. A later tie replaces an earlier one only when stronger;
+    a second INTERACTED edge never replaces the first (their pair's touches are already pooled)."""
     touches = touch_strength(G, as_of=as_of, half_life_days=half_life_days)
-    T = nx.Graph()
-    T.add_nodes_from(G.nodes)
+    best: dict[tuple[str, str], _Tie] = {}
     for u, v, d in edges_of_type(G, *INTRO_TYPES):
         if u == v:
             continue
         kind = d["type"]
+        pair = (u, v) if u < v else (v, u)
+        held = best.get(pair)
+        if kind == model.INTERACTED and held is not None and held.kind == model.INTERACTED:
+            continue
         stats = touches.get((u, v)) if kind in (model.MANAGES, model.INTERACTED) else None
-        if kind == model.INTERACTED and T.has_edge(u, v) and T[u][v]["kind"] == model.INTERACTED:
-            continue
         strength = max(tie_strength(kind, d, stats), MIN_STRENGTH)
-        if T.has_edge(u, v) and T[u][v]["strength"] >= strength:
-            continue
-        T.add_edge(
-            u,
-            v,
-            strength=strength,
-            cost=-math.log(strength),
-            kind=kind,
-            source=u,
-            detail=_detail(kind, d, stats),
-        )
+        if held is None or held.strength < strength:
+            best[pair] = _Tie(strength, kind, u, d, stats)
+    return best
+
+
+def _graph_of(G: nx.MultiDiGraph, edges: Iterable[tuple[tuple[str, str], dict[str, Any]]]) -> nx.Graph:
+    """Every node of `G` and these edges, added in the given order (the order Dijkstra and Yen's
+    algorithm meet neighbours in, which settles ties between equally strong paths)."""
+    T = nx.Graph()
+    T.add_nodes_from(G.nodes)
+    T.add_edges_from((u, v, attrs) for (u, v), attrs in edges)
     return T
 
 
@@ -150,7 +193,8 @@ def warm_intro_paths(
         )
     if k < 1:
         raise AnalysisInputError(f"k must be at least 1, not {k}.")
-    T = tie_graph(G, as_of=as_of, half_life_days=half_life_days)
+    ties = _strongest_ties(G, as_of=as_of, half_life_days=half_life_days)
+    T = _graph_of(G, ((pair, {"cost": -math.log(t.strength)}) for pair, t in ties.items()))
     try:
         found = list(islice(nx.shortest_simple_paths(T, source, target, weight="cost"), k))
     except nx.NetworkXNoPath:
@@ -158,7 +202,7 @@ def warm_intro_paths(
             f"No chain of relationships connects {_named(G, source)} to {_named(G, target)}."
         ) from None
     return [
-        IntroPath(tuple(_hop(G, T, a, b) for a, b in zip(path, path[1:], strict=False))) for path in found
+        IntroPath(tuple(_hop(G, ties, a, b) for a, b in zip(path, path[1:], strict=False))) for path in found
     ]
 
 
@@ -186,17 +230,18 @@ def _named(G: nx.MultiDiGraph, node: str) -> str:
     return f"{name} ({node})" if name else node
 
 
-def _hop(G: nx.MultiDiGraph, T: nx.Graph, a: str, b: str) -> Hop:
-    tie = T[a][b]
-    forward, backward = _PHRASES[tie["kind"]]
-    verb = forward if tie["source"] == a else backward
+def _hop(G: nx.MultiDiGraph, ties: dict[tuple[str, str], _Tie], a: str, b: str) -> Hop:
+    tie = ties[(a, b) if a < b else (b, a)]
+    forward, backward = _PHRASES[tie.kind]
+    verb = forward if tie.source == a else backward
     reason = f"{_named(G, a)} {verb} {_named(G, b)}"
-    if tie["detail"]:
-        reason += f": {tie['detail']}"
-    return Hop(a, b, tie["kind"], tie["strength"], reason)
+    detail = tie.detail
+    if detail:
+        reason += f": {detail}"
+    return Hop(a, b, tie.kind, tie.strength, reason)
 
 
-def _detail(kind: str, attrs: dict, stats: TouchStats | None) -> str:
+def _detail(kind: str, attrs: Mapping[str, Any], stats: TouchStats | None) -> str:
     if kind in (model.MANAGES, model.INTERACTED):
         return stats.describe() if stats else "no touch points"
     if kind == model.KNOWS:

@@ -10,6 +10,7 @@ social ties: shared neighbours count, and a shared neighbour with few ties count
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from itertools import combinations
 
@@ -18,7 +19,7 @@ import pandas as pd
 
 from graphcrm import model
 from graphcrm.analytics.errors import UnknownNode
-from graphcrm.analytics.views import edges_of_type, node_value, referral_graph
+from graphcrm.analytics.views import edges_of_type, node_value, referral_digraph
 
 LINK_TYPES: tuple[str, ...] = (
     model.PARTNERS_WITH,
@@ -52,7 +53,10 @@ def partner_reach(G: nx.MultiDiGraph, partner: str, *, referrals: nx.DiGraph | N
     """
     if partner not in G or G.nodes[partner].get("label") != model.PARTNER:
         raise UnknownNode(f"There is no partner with id {partner!r}.")
-    reached = set(nx.descendants(referral_graph(G) if referrals is None else referrals, partner))
+    if referrals is None:
+        referrals = referral_digraph(edges_of_type(G, model.REFERRED))
+        referrals.add_node(partner)
+    reached = set(nx.descendants(referrals, partner))
     for _, company, d in G.out_edges(partner, data=True):
         if d.get("type") == model.PARTNERS_WITH and G.nodes[company].get("label") == model.COMPANY:
             reached.add(company)
@@ -101,7 +105,9 @@ def partner_report(G: nx.MultiDiGraph, *, top_candidates: int = 20, per_partner:
     Adamic & Adar (2003), Friends and neighbors on the Web, Social Networks 25(3).
     """
     partners = sorted(n for n, d in G.nodes(data=True) if d.get("label") == model.PARTNER)
-    R = referral_graph(G)
+    links, referred = _link_edges(G)
+    R = referral_digraph(referred)
+    R.add_nodes_from(partners)
     reach = {p: partner_reach(G, p, referrals=R) for p in partners}
     rows = []
     for p in partners:
@@ -140,23 +146,55 @@ def partner_report(G: nx.MultiDiGraph, *, top_candidates: int = 20, per_partner:
     overlap = overlap.sort_values(
         ["shared", "partner_a", "partner_b"], ascending=[False, True, True], ignore_index=True
     )
-    return PartnerReport(table, overlap, _candidates(G, partners, top_candidates, per_partner))
+    return PartnerReport(table, overlap, _candidates(G, partners, links, top_candidates, per_partner))
 
 
-def _candidates(G: nx.MultiDiGraph, partners: list[str], top: int, per_partner: int) -> pd.DataFrame:
-    U = nx.Graph()
-    U.add_nodes_from(G.nodes)
-    for u, v, _ in edges_of_type(G, *LINK_TYPES):
+def _link_edges(G: nx.MultiDiGraph) -> tuple[list[tuple[str, str]], list[tuple[str, str, dict]]]:
+    """From one scan of `G`: the `LINK_TYPES` ties as `(u, v)` without self-loops, in edge order,
+    and the REFERRED edges `(u, v, attributes)` among them (the referral graph's input)."""
+    links: list[tuple[str, str]] = []
+    referred: list[tuple[str, str, dict]] = []
+    for u, v, d in edges_of_type(G, *LINK_TYPES):
+        if d["type"] == model.REFERRED:
+            referred.append((u, v, d))
         if u != v:
-            U.add_edge(u, v)
+            links.append((u, v))
+    return links, referred
+
+
+def _link_graph(G: nx.MultiDiGraph, partners: list[str], links: list[tuple[str, str]]) -> nx.Graph:
+    """The undirected graph of the `links` that touch a partner, a partner's neighbour or a
+    company. Those nodes keep exactly the neighbours (added in the same order) and degree they
+    have in the graph of all links, and they are all the candidate search reads, so it gives the
+    same scores without building a graph of every tie."""
+    partner_set = set(partners)
+    near = set(partner_set)
+    for u, v in links:
+        if u in partner_set:
+            near.add(v)
+        if v in partner_set:
+            near.add(u)
+    near.update(n for n, d in G.nodes(data=True) if d.get("label") == model.COMPANY)
+    U = nx.Graph()
+    U.add_nodes_from(partners)
+    U.add_edges_from((u, v) for u, v in links if u in near or v in near)
+    return U
+
+
+def _candidates(
+    G: nx.MultiDiGraph, partners: list[str], links: list[tuple[str, str]], top: int, per_partner: int
+) -> pd.DataFrame:
+    U = _link_graph(G, partners, links)
     pairs = []
     for p in partners:
         seen = {c for c in U[p] if G.nodes[c].get("label") == model.COMPANY}
         two_hop = {c for w in U[p] for c in U[w] if G.nodes[c].get("label") == model.COMPANY} - seen
         pairs.extend((p, c) for c in sorted(two_hop))
     rows = []
-    for p, c, score in nx.adamic_adar_index(U, pairs):
-        shared = sorted(nx.common_neighbors(U, p, c), key=lambda w: (U.degree(w), w))
+    for p, c in pairs:
+        common = nx.common_neighbors(U, p, c)
+        score = sum(1 / math.log(U.degree(w)) for w in common)
+        shared = sorted(common, key=lambda w: (U.degree(w), w))
         named = ", ".join(f"{G.nodes[w].get('name', w)} ({w})" for w in shared[:3])
         more = f" and {len(shared) - 3} more" if len(shared) > 3 else ""
         rows.append(

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from graphcrm import model
 from graphcrm.analytics.errors import UnknownNode
-from graphcrm.analytics.views import converted_ids, edges_of_type, node_value, referral_graph
+from graphcrm.analytics.views import edges_of_type, node_value, referral_digraph
 
 CASCADE_COLUMNS = (
     "root",
@@ -44,13 +45,15 @@ def referral_cascades(G: nx.MultiDiGraph, *, top: int | None = None) -> pd.DataF
         `value` the summed value (`lifetime_value`/`annual_value`) of the converted ones. Empty
         (with these columns) when there are no referrals.
     """
-    R = referral_graph(G)
-    converted = converted_ids(G)
+    referred = list(edges_of_type(G, model.REFERRED))
+    R = referral_digraph(referred)
+    converted = {v for _, v, d in referred if d.get("converted")}
+    children = {n: list(succ) for n, succ in R.adjacency()}
     rows = []
     for root in R:
         if R.in_degree(root) or not R.out_degree(root):
             continue
-        lengths = nx.single_source_shortest_path_length(R, root)
+        lengths = _hops_from(children, root)
         downstream = [n for n in lengths if n != root]
         won = [n for n in downstream if n in converted]
         rows.append(
@@ -69,6 +72,25 @@ def referral_cascades(G: nx.MultiDiGraph, *, top: int | None = None) -> pd.DataF
     frame = pd.DataFrame(rows, columns=list(CASCADE_COLUMNS))
     frame = frame.sort_values(["size", "value", "root"], ascending=[False, False, True], ignore_index=True)
     return frame.head(top).reset_index(drop=True) if top is not None else frame
+
+
+def _hops_from(children: dict[str, list[str]], root: str) -> dict[str, int]:
+    """Hops from `root` to everyone downstream, in breadth-first order: what
+    `nx.single_source_shortest_path_length` returns, without its per-call overhead (it runs once
+    per cascade root, a hundred thousand times at a million customers)."""
+    lengths = {root: 0}
+    level = [root]
+    depth = 0
+    while level:
+        depth += 1
+        reached = []
+        for node in level:
+            for child in children[node]:
+                if child not in lengths:
+                    lengths[child] = depth
+                    reached.append(child)
+        level = reached
+    return lengths
 
 
 @dataclass
@@ -109,20 +131,7 @@ def referral_stats(G: nx.MultiDiGraph) -> ReferralStats:
     month ('YYYY-MM', 'unknown' when the referral has no date); rates are in [0, 1] and `value`
     sums the referees' value over converted referrals. Rates are 0 when there are no referrals.
     """
-    rows = []
-    for u, v, d in edges_of_type(G, model.REFERRED):
-        since = d.get("since")
-        rows.append(
-            {
-                "source_label": G.nodes[u].get("label"),
-                "source": u,
-                "channel": d.get("channel") or "unknown",
-                "month": since.strftime("%Y-%m") if isinstance(since, date) else "unknown",
-                "converted": bool(d.get("converted", False)),
-                "value": node_value(G.nodes[v]) if d.get("converted") else 0.0,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=["source_label", "source", "channel", "month", "converted", "value"])
+    frame = _referral_frame(G)
     customers = sum(1 for _, d in G.nodes(data=True) if d.get("label") == model.CUSTOMER)
     by_customers = frame[frame["source_label"] == model.CUSTOMER]
     referrers = by_customers["source"].nunique()
@@ -136,6 +145,31 @@ def referral_stats(G: nx.MultiDiGraph) -> ReferralStats:
         by_channel=_breakdown(frame, "channel"),
         by_month=_breakdown(frame, "month"),
     )
+
+
+def _referral_frame(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """One row per REFERRED edge: source_label, source, channel, month, converted, value. Built
+    column by column, with each month's text formatted once, since there is a row per referral."""
+    columns: dict[str, list[Any]] = {
+        k: [] for k in ("source_label", "source", "channel", "month", "converted", "value")
+    }
+    months: dict[tuple[int, int], str] = {}
+    for u, v, d in edges_of_type(G, model.REFERRED):
+        since = d.get("since")
+        if isinstance(since, date):
+            key = (since.year, since.month)
+            month = months.get(key) or months.setdefault(key, since.strftime("%Y-%m"))
+        else:
+            month = "unknown"
+        columns["source_label"].append(G.nodes[u].get("label"))
+        columns["source"].append(u)
+        columns["channel"].append(d.get("channel") or "unknown")
+        columns["month"].append(month)
+        columns["converted"].append(bool(d.get("converted", False)))
+        columns["value"].append(node_value(G.nodes[v]) if d.get("converted") else 0.0)
+    if not columns["source"]:
+        return pd.DataFrame([], columns=list(columns))
+    return pd.DataFrame(columns)
 
 
 def _breakdown(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -158,7 +192,8 @@ def cascade_tree(G: nx.MultiDiGraph, root: str) -> pd.DataFrame:
     """
     if root not in G:
         raise UnknownNode(f"There is no customer, partner or employee with id {root!r}.")
-    R = referral_graph(G)
+    R = referral_digraph(edges_of_type(G, model.REFERRED))
+    R.add_node(root)
     tree = nx.bfs_tree(R, root, sort_neighbors=sorted)
     depths = nx.single_source_shortest_path_length(tree, root)
     rows = []

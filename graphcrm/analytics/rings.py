@@ -18,7 +18,7 @@ import networkx as nx
 import pandas as pd
 
 from graphcrm import model
-from graphcrm.analytics.views import edges_of_type, referral_graph
+from graphcrm.analytics.views import components, edges_by_type, referral_digraph
 
 RING_COLUMNS = ("ring", "kind", "group", "members", "size", "referrals", "converted", "first", "last", "why")
 
@@ -43,10 +43,13 @@ def referral_rings(G: nx.MultiDiGraph, *, window_days: int = 30, min_burst: int 
         (None when unknown); `why` one sentence. Circles come first, then bursts, each largest
         first. Empty (with the columns) when nothing is flagged.
     """
-    R = referral_graph(G)
-    rows = [_circle(G, R, sorted(scc)) for scc in nx.strongly_connected_components(R) if len(scc) > 1]
+    edges = edges_by_type(G, model.REFERRED, model.WORKS_AT, model.KNOWS)
+    referred = edges[model.REFERRED]
+    circles = [sorted(c) for c in components(((u, v) for u, v, _ in referred), strong=True) if len(c) > 1]
+    R = _circle_referrals(referred, {n for members in circles for n in members})
+    rows = [_circle(G, R, members) for members in circles]
     rows.sort(key=lambda r: (-r["size"], r["members"]))
-    rows.extend(_bursts(G, window_days, min_burst))
+    rows.extend(_bursts(G, edges, window_days, min_burst))
     for number, row in enumerate(rows, start=1):
         row["ring"] = number
     return pd.DataFrame(rows, columns=list(RING_COLUMNS))
@@ -59,6 +62,13 @@ def ring_membership(rings: pd.DataFrame) -> dict[str, int]:
         for member in members.split(", "):
             found.setdefault(member, int(ring))
     return found
+
+
+def _circle_referrals(referred: list[tuple[str, str, dict]], members: set[str]) -> nx.DiGraph:
+    """The referral DiGraph of `views.referral_graph` restricted to referrals made by circle
+    members: each member keeps all its out-edges in their order, so subgraphs and cycle searches
+    on it walk exactly as on the whole referral graph, without building that graph."""
+    return referral_digraph((u, v, d) for u, v, d in referred if u in members)
 
 
 def _circle(G: nx.MultiDiGraph, R: nx.DiGraph, members: list[str]) -> dict:
@@ -82,17 +92,16 @@ def _circle(G: nx.MultiDiGraph, R: nx.DiGraph, members: list[str]) -> dict:
     }
 
 
-def _bursts(G: nx.MultiDiGraph, window_days: int, min_burst: int) -> list[dict]:
+def _bursts(
+    G: nx.MultiDiGraph, edges: dict[str, list[tuple[str, str, dict]]], window_days: int, min_burst: int
+) -> list[dict]:
     employer: dict[str, set[str]] = defaultdict(set)
-    for u, v, _ in edges_of_type(G, model.WORKS_AT):
+    for u, v, _ in edges[model.WORKS_AT]:
         employer[u].add(v)
-    family = nx.Graph()
-    family.add_edges_from(
-        (u, v) for u, v, d in edges_of_type(G, model.KNOWS) if d.get("relation") == "family"
-    )
-    household = {n: min(component) for component in nx.connected_components(family) for n in component}
+    family = ((u, v) for u, v, d in edges[model.KNOWS] if d.get("relation") == "family")
+    household = {n: min(component) for component in components(family) for n in component}
     groups: dict[tuple[str, str], list[tuple[date, str, str, bool]]] = defaultdict(list)
-    for u, v, d in edges_of_type(G, model.REFERRED):
+    for u, v, d in edges[model.REFERRED]:
         if not isinstance(d.get("since"), date):
             continue
         item = (d["since"], u, v, bool(d.get("converted")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 
 from graphcrm import model
-from graphcrm.analytics.views import as_datetime, edges_of_type, knows_strength, resolve_as_of
+from graphcrm.analytics.views import as_datetime, edges_of_type, knows_strength, resolve_as_of_from
 
 # Prior strength of a tie by its relationship type, before any touch points are considered.
 KIND_STRENGTH: dict[str, float] = {
@@ -89,29 +89,53 @@ def touch_strength(
         0.3 sentiment`` and ``sentiment = (mean + 1) / 2`` (0.5, neutral, when none is recorded).
         Pairs without touches up to `as_of` are absent.
     """
-    moment = resolve_as_of(G, as_of)
+    interactions = list(edges_of_type(G, model.INTERACTED))
+    moment = resolve_as_of_from(interactions, as_of)
+    return touch_stats(
+        interactions, moment, half_life_days=half_life_days, window_days=window_days, saturation=saturation
+    )
+
+
+def touch_stats(
+    interactions: Iterable[tuple[str, str, Mapping[str, Any]]],
+    moment: datetime,
+    *,
+    half_life_days: float = 90.0,
+    window_days: float = 365.0,
+    saturation: float = 5.0,
+) -> dict[tuple[str, str], TouchStats]:
+    """`touch_strength` from INTERACTED edges `(employee, party, attributes)` the caller already
+    holds, as of the aware datetime `moment` (saves another scan of the graph's edges)."""
     touches: dict[tuple[str, str], list[tuple[datetime, float | None]]] = defaultdict(list)
-    for u, v, d in edges_of_type(G, model.INTERACTED):
+    for u, v, d in interactions:
         if d.get("at") is None:
             continue
         at = as_datetime(d["at"])
         if at <= moment:
             touches[(u, v)].append((at, d.get("sentiment")))
-    result: dict[tuple[str, str], TouchStats] = {}
-    for pair, items in touches.items():
-        last = max(at for at, _ in items)
-        days = (moment - last).total_seconds() / 86400
-        recent = sum(1 for at, _ in items if (moment - at).total_seconds() / 86400 <= window_days)
-        moods = [float(s) for _, s in items if s is not None]
-        mean = sum(moods) / len(moods) if moods else None
-        recency = 0.5 ** (days / half_life_days)
-        frequency = 1 - math.exp(-recent / saturation)
-        sentiment = (mean + 1) / 2 if mean is not None else 0.5
-        strength = RECENCY_WEIGHT * recency + FREQUENCY_WEIGHT * frequency + SENTIMENT_WEIGHT * sentiment
-        result[pair] = TouchStats(
-            len(items), recent, last, days, mean, recency, frequency, sentiment, strength
-        )
-    return result
+    return {
+        pair: _stats(items, moment, half_life_days, window_days, saturation)
+        for pair, items in touches.items()
+    }
+
+
+def _stats(
+    items: list[tuple[datetime, float | None]],
+    moment: datetime,
+    half_life_days: float,
+    window_days: float,
+    saturation: float,
+) -> TouchStats:
+    last = max(at for at, _ in items)
+    days = (moment - last).total_seconds() / 86400
+    recent = sum(1 for at, _ in items if (moment - at).total_seconds() / 86400 <= window_days)
+    moods = [float(s) for _, s in items if s is not None]
+    mean = sum(moods) / len(moods) if moods else None
+    recency = 0.5 ** (days / half_life_days)
+    frequency = 1 - math.exp(-recent / saturation)
+    sentiment = (mean + 1) / 2 if mean is not None else 0.5
+    strength = RECENCY_WEIGHT * recency + FREQUENCY_WEIGHT * frequency + SENTIMENT_WEIGHT * sentiment
+    return TouchStats(len(items), recent, last, days, mean, recency, frequency, sentiment, strength)
 
 
 def tie_strength(rel_type: str, attrs: Mapping[str, Any], touches: TouchStats | None = None) -> float:

@@ -12,6 +12,9 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import networkx as nx
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
 
 from graphcrm import model
 
@@ -39,9 +42,35 @@ def node_value(attrs: Mapping[str, Any]) -> float:
 
 
 def edges_of_type(G: nx.MultiDiGraph, *types: str) -> Iterable[tuple[str, str, dict[str, Any]]]:
-    """`(source, target, attributes)` of every edge whose `type` is one of `types`."""
+    """`(source, target, attributes)` of every edge whose `type` is one of `types`, in the order of
+    `G.edges` (read straight from the adjacency: a full scan is the hot loop of most analyses)."""
     wanted = set(types)
-    return ((u, v, d) for u, v, d in G.edges(data=True) if d.get("type") in wanted)
+    if not G.is_multigraph():
+        return ((u, v, d) for u, v, d in G.edges(data=True) if d.get("type") in wanted)
+    return (
+        (u, v, d)
+        for u, nbrs in G.adjacency()
+        for v, keyed in nbrs.items()
+        for d in keyed.values()
+        if d.get("type") in wanted
+    )
+
+
+def edges_by_type(G: nx.MultiDiGraph, *types: str) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+    """`list(edges_of_type(G, t))` for each of `types`, from one scan of the edges instead of one
+    scan per type."""
+    found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {t: [] for t in types}
+    if not G.is_multigraph():
+        for u, v, d in edges_of_type(G, *types):
+            found[d["type"]].append((u, v, d))
+        return found
+    for u, nbrs in G.adjacency():
+        for v, keyed in nbrs.items():
+            for d in keyed.values():
+                bucket = found.get(d.get("type"))
+                if bucket is not None:
+                    bucket.append((u, v, d))
+    return found
 
 
 def referral_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
@@ -51,11 +80,54 @@ def referral_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
     """
     R = nx.DiGraph()
     R.add_nodes_from(G.nodes)
-    for u, v, d in edges_of_type(G, model.REFERRED):
-        R.add_edge(
-            u, v, converted=bool(d.get("converted", False)), channel=d.get("channel"), since=d.get("since")
-        )
+    R.add_edges_from(_referral_ties(edges_of_type(G, model.REFERRED)))
     return R
+
+
+def referral_digraph(referrals: Iterable[tuple[str, str, Mapping[str, Any]]]) -> nx.DiGraph:
+    """`referral_graph` of just these REFERRED edges (as `edges_of_type` gives them) and the nodes
+    they touch, for callers that hold the edges and need only part of the graph."""
+    R = nx.DiGraph()
+    R.add_edges_from(_referral_ties(referrals))
+    return R
+
+
+def _referral_ties(
+    referrals: Iterable[tuple[str, str, Mapping[str, Any]]],
+) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    return (
+        (
+            u,
+            v,
+            {
+                "converted": bool(d.get("converted", False)),
+                "channel": d.get("channel"),
+                "since": d.get("since"),
+            },
+        )
+        for u, v, d in referrals
+    )
+
+
+def components(pairs: Iterable[tuple[str, str]], *, strong: bool = False) -> list[set[str]]:
+    """Connected components (weak, or with `strong` strongly connected) of the graph these
+    `(source, target)` pairs span, by scipy's compiled traversal instead of a Python one at a
+    million nodes. Nodes without any pair are absent; the order of the components is arbitrary."""
+    index: dict[str, int] = {}
+    sources: list[int] = []
+    targets: list[int] = []
+    for u, v in pairs:
+        sources.append(index.setdefault(u, len(index)))
+        targets.append(index.setdefault(v, len(index)))
+    if not index:
+        return []
+    n = len(index)
+    matrix = sparse.csr_array((np.ones(len(sources), dtype=np.int32), (sources, targets)), shape=(n, n))
+    _, labels = csgraph.connected_components(matrix, directed=strong, connection="strong")
+    order = np.argsort(labels, kind="stable")
+    nodes = np.array(list(index), dtype=object)[order].tolist()
+    bounds = [0, *(np.flatnonzero(np.diff(labels[order])) + 1).tolist(), n]
+    return [set(nodes[start:end]) for start, end in zip(bounds, bounds[1:], strict=False)]
 
 
 def converted_ids(G: nx.MultiDiGraph) -> set[str]:
@@ -98,15 +170,26 @@ def as_datetime(value: date | datetime) -> datetime:
 
 def latest_interaction(G: nx.MultiDiGraph) -> datetime | None:
     """The time of the most recent INTERACTED edge, or None when there is none."""
-    times = [
-        as_datetime(d["at"]) for _, _, d in edges_of_type(G, model.INTERACTED) if d.get("at") is not None
-    ]
+    return latest_of(edges_of_type(G, model.INTERACTED))
+
+
+def latest_of(interactions: Iterable[tuple[str, str, Mapping[str, Any]]]) -> datetime | None:
+    """The latest `at` of these INTERACTED edges, or None when none has one (for callers that
+    already hold the edges, so the graph is not scanned again)."""
+    times = [as_datetime(d["at"]) for _, _, d in interactions if d.get("at") is not None]
     return max(times) if times else None
 
 
 def resolve_as_of(G: nx.MultiDiGraph, as_of: date | datetime | None) -> datetime:
     """`as_of` as an aware datetime; by default the latest interaction in the graph (so results on
     committed data do not change with the clock), else now."""
+    return resolve_as_of_from(edges_of_type(G, model.INTERACTED), as_of)
+
+
+def resolve_as_of_from(
+    interactions: Iterable[tuple[str, str, Mapping[str, Any]]], as_of: date | datetime | None
+) -> datetime:
+    """`resolve_as_of` for callers that already hold the graph's INTERACTED edges."""
     if as_of is not None:
         return as_datetime(as_of)
-    return latest_interaction(G) or datetime.now(UTC)
+    return latest_of(interactions) or datetime.now(UTC)
