@@ -12,7 +12,9 @@ other types by the type name (one relationship per pair and type).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +23,7 @@ import networkx as nx
 from neo4j import ManagedTransaction
 
 from graphcrm import model, queries
-from graphcrm.db import Graph, native
+from graphcrm.db import Graph
 from graphcrm.memory import cyclic_gc_paused
 
 DEFAULT_NODE_PROPS: tuple[str, ...] = (
@@ -44,6 +46,8 @@ DEFAULT_REL_PROPS: dict[str, tuple[str, ...]] = {
     model.INTERACTED: ("id", "at", "channel", "sentiment"),
 }
 TRANSFER_BATCH = 5_000
+# Packed batches the fetching thread may read ahead (each TRANSFER_BATCH rows).
+PREFETCH_BATCHES = 64
 _COMMON_REL_PROPS: tuple[str, ...] = ("since", "converted", "channel", "relation", "strength", "value")
 
 
@@ -88,10 +92,19 @@ def _temporal_parsers() -> dict[str, Callable[[str], Any]]:
 _TEMPORAL = _temporal_parsers()
 
 
-def read(key: str, value: Any) -> Any:
-    """A projected property value as Python: the model's dates and date-times parsed from ISO text."""
-    parse = _TEMPORAL.get(key)
-    return parse(value) if parse is not None and isinstance(value, str) else native(value)
+def _parsers(keys: list[str]) -> list[Callable[[str], Any] | None]:
+    """Per key, the parser of its ISO text (the model's dates and date-times) or None: every other
+    projected value already arrives as a plain Python str, int, float or bool."""
+    return [_TEMPORAL.get(key) for key in keys]
+
+
+def _attributes(keys: list[str], values: list[Any], parsers: list[Callable[[str], Any] | None]) -> dict:
+    """The non-null values of one projected row by key, dates and date-times parsed."""
+    return {
+        key: value if parse is None else parse(value)
+        for key, value, parse in zip(keys, values, parsers, strict=True)
+        if value is not None
+    }
 
 
 def project(graph: Graph, projection: Projection = EVERYTHING) -> nx.MultiDiGraph:
@@ -100,46 +113,103 @@ def project(graph: Graph, projection: Projection = EVERYTHING) -> nx.MultiDiGrap
         return _project(graph, projection)
 
 
-def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
-    result = nx.MultiDiGraph()
+@dataclass(frozen=True)
+class _Part:
+    """One streamed query of a projection: the nodes of a label or the relationships of a type."""
+
+    kind: str
+    name: str
+    cypher: str
+    keys: list[str]
+
+
+def _parts(projection: Projection) -> list[_Part]:
     node_keys = list(dict.fromkeys(("name", *projection.node_props)))
     node_template = queries.internal("project_nodes")
     rel_template = queries.internal("project_relationships")
-
-    def read_nodes(tx: ManagedTransaction, cypher: str, label: str) -> None:
-        for (rows,) in tx.run(cypher, batch=TRANSFER_BATCH):
-            result.add_nodes_from(
-                (
-                    node_id,
-                    {
-                        "label": label,
-                        **{k: read(k, v) for k, v in zip(node_keys, values, strict=True) if v is not None},
-                    },
-                )
-                for node_id, values in rows
-            )
-
-    def read_edges(tx: ManagedTransaction, cypher: str, rel_type: str, keys: list[str]) -> None:
-        keyed_by_id = rel_type == model.INTERACTED
-        nodes = result.nodes
-        for (rows,) in tx.run(cypher, batch=TRANSFER_BATCH):
-            edges = []
-            for source, target, values in rows:
-                if source not in nodes or target not in nodes:
-                    continue
-                attrs = {k: read(k, v) for k, v in zip(keys, values, strict=True) if v is not None}
-                key = attrs.pop("id", None) if keyed_by_id else rel_type
-                attrs["type"] = rel_type
-                edges.append((source, target, key, attrs))
-            result.add_edges_from(edges)
-
-    for label in projection.labels:
-        cypher = node_template.render(label=label, values=queries.PropertyReads("n", tuple(node_keys)))
-        graph.run_read(lambda tx, c=cypher, lb=label: read_nodes(tx, c, lb))
+    parts = [
+        _Part(
+            "nodes",
+            label,
+            node_template.render(label=label, values=queries.PropertyReads("n", tuple(node_keys))),
+            node_keys,
+        )
+        for label in projection.labels
+    ]
     for rel_type in projection.types:
         keys = list(projection.rel_props or DEFAULT_REL_PROPS.get(rel_type, _COMMON_REL_PROPS))
         if rel_type == model.INTERACTED and "id" not in keys:
             keys.insert(0, "id")
         cypher = rel_template.render(type=rel_type, values=queries.PropertyReads("r", tuple(keys)))
-        graph.run_read(lambda tx, c=cypher, t=rel_type, k=keys: read_edges(tx, c, t, k))
+        parts.append(_Part("relationships", rel_type, cypher, keys))
+    return parts
+
+
+_END = object()
+
+
+def _stream(graph: Graph, parts: list[_Part]) -> Iterator[tuple[_Part, list[Any]]]:
+    """Every part's packed rows, batch by batch, fetched by a helper thread so that Neo4j works
+    on the next query while this thread builds the graph from the last one (on 2 cores at a
+    million customers the two used to take turns). A transaction retried by the driver sends its
+    rows again, which the graph absorbs (adding a node or keyed edge twice is idempotent)."""
+    batches: queue.Queue[Any] = queue.Queue(maxsize=PREFETCH_BATCHES)
+    stop = threading.Event()
+
+    def put(item: Any) -> None:
+        while not stop.is_set():
+            try:
+                batches.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def fetch_part(tx: ManagedTransaction, part: _Part) -> None:
+        for (rows,) in tx.run(part.cypher, batch=TRANSFER_BATCH):
+            if stop.is_set():
+                return
+            put((part, rows))
+
+    def fetch() -> None:
+        try:
+            for part in parts:
+                graph.run_read(lambda tx, p=part: fetch_part(tx, p))
+            put(_END)
+        except BaseException as err:  # handed to the consuming thread, which raises it
+            put(err)
+
+    worker = threading.Thread(target=fetch, name="graphcrm-projection", daemon=True)
+    worker.start()
+    try:
+        while (item := batches.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
+    result = nx.MultiDiGraph()
+    present: set[str] = set()
+    for part, rows in _stream(graph, _parts(projection)):
+        parsers = _parsers(part.keys)
+        if part.kind == "nodes":
+            temporal = any(parsers)
+            for node_id, values in rows:
+                if temporal:
+                    attrs = _attributes(part.keys, values, parsers)
+                else:
+                    attrs = {k: v for k, v in zip(part.keys, values, strict=True) if v is not None}
+                result.add_node(node_id, label=part.name, **attrs)
+                present.add(node_id)
+            continue
+        keyed_by_id = part.name == model.INTERACTED
+        for source, target, values in rows:
+            if source not in present or target not in present:
+                continue
+            attrs = _attributes(part.keys, values, parsers)
+            key = attrs.pop("id", None) if keyed_by_id else part.name
+            result.add_edge(source, target, key, type=part.name, **attrs)
     return result

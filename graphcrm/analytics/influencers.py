@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 import igraph as ig
 import networkx as nx
@@ -251,43 +252,49 @@ def influencers(
     ('a', 'referred 2, 1 converted, bridges groups (betweenness 1.00)')
     """
     wanted = set(labels)
-    ids = sorted(n for n, d in G.nodes(data=True) if d.get("label") in wanted)
-    if not ids:
+    chosen = sorted(((n, d) for n, d in G.nodes(data=True) if d.get("label") in wanted), key=itemgetter(0))
+    if not chosen:
         return pd.DataFrame(columns=list(COLUMNS))
+    ids = [n for n, _ in chosen]
     ties = Ties.of(G)
-    pagerank = ties.pagerank(alpha)
     k = None
     if ties.n > exact_betweenness_limit:
         size = ties.n + len(ties.pairs)
         k = min(betweenness_samples or max(32, min(256, BETWEENNESS_BUDGET // size)), ties.n)
+    positions = np.array([ties.index.get(n, -1) for n in ids])
+    known = positions >= 0
+    pagerank = ties.pagerank(alpha)
     brokerage = betweenness_of_edges(ties.n, ties.pairs, k=k, seed=seed) if len(ties.pairs) else None
     cascades = _Cascades.of(G)
-    rows = []
-    for n in ids:
-        attrs = G.nodes[n]
-        i = ties.index.get(n)
-        reach, depth, value = cascades.downstream(n)
-        referees = cascades.children.get(n, ())
-        rows.append(
-            {
-                "id": n,
-                "name": attrs.get("name", ""),
-                "label": attrs.get("label", ""),
-                "pagerank": float(pagerank[i]) if pagerank is not None and i is not None else 0.0,
-                "referral_reach": reach,
-                "cascade_depth": depth,
-                "referred": len(referees),
-                "converted": sum(1 for converted in referees.values() if converted) if referees else 0,
-                "converted_value": value,
-                "brokerage": float(brokerage[i]) if brokerage is not None and i is not None else 0.0,
-                "knows": len(ties.knows.get(n, ())),
-            }
-        )
-    frame = pd.DataFrame(rows)
+    reach, depth, value = zip(*map(cascades.downstream, ids), strict=True)
+    referees = [cascades.children.get(n, {}) for n in ids]
+    frame = pd.DataFrame(
+        {
+            "id": ids,
+            "name": [d.get("name", "") for _, d in chosen],
+            "label": [d.get("label", "") for _, d in chosen],
+            "pagerank": _at(pagerank, positions, known),
+            "referral_reach": reach,
+            "cascade_depth": depth,
+            "referred": [len(r) for r in referees],
+            "converted": [sum(r.values()) for r in referees],
+            "converted_value": value,
+            "brokerage": _at(brokerage, positions, known),
+            "knows": [len(ties.knows.get(n, ())) for n in ids],
+        }
+    )
     frame["influence"] = _combine(frame, dict(DEFAULT_WEIGHTS if weights is None else weights))
-    frame["why"] = [_why(row) for row in frame.itertuples()]
+    columns = ("referred", "converted", "referral_reach", "converted_value", "knows", "brokerage")
+    frame["why"] = [_why(*row) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
     frame = frame.sort_values(["influence", "id"], ascending=[False, True], ignore_index=True)[list(COLUMNS)]
     return select(frame, within=within, top=top)
+
+
+def _at(scores: np.ndarray | None, positions: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """`scores[position]` where the node has a position in the influence graph, else 0."""
+    if scores is None:
+        return np.zeros(len(positions))
+    return np.where(known, scores[np.where(known, positions, 0)], 0.0)
 
 
 def select(
@@ -320,16 +327,16 @@ def _combine(frame: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
     return score / total
 
 
-def _why(row: object) -> str:
+def _why(referred: int, converted: int, reach: int, value: float, knows: int, brokerage: float) -> str:
     parts = []
-    if row.referred:
-        parts.append(f"referred {row.referred}, {row.converted} converted")
-        if row.referral_reach > row.referred:
-            parts.append(f"cascade of {row.referral_reach} worth {row.converted_value:,.0f}")
-        elif row.converted_value:
-            parts.append(f"worth {row.converted_value:,.0f}")
-    if row.knows:
-        parts.append(f"knows {row.knows}")
-    if row.brokerage >= 0.01:
-        parts.append(f"bridges groups (betweenness {row.brokerage:.2f})")
+    if referred:
+        parts.append(f"referred {referred}, {converted} converted")
+        if reach > referred:
+            parts.append(f"cascade of {reach} worth {value:,.0f}")
+        elif value:
+            parts.append(f"worth {value:,.0f}")
+    if knows:
+        parts.append(f"knows {knows}")
+    if brokerage >= 0.01:
+        parts.append(f"bridges groups (betweenness {brokerage:.2f})")
     return ", ".join(parts) or "no referrals or ties"
