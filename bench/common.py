@@ -58,7 +58,15 @@ def machine() -> str:
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far, in MiB."""
+    """Peak resident memory of this process so far, in MiB.
+
+    Read from the kernel's high-water mark (`VmHWM`), which starts afresh with each program:
+    `getrusage`'s `ru_maxrss` survives fork and exec, so in an `isolated` worker it reported the
+    benchmark runner's own peak (5.4 GiB after the load benchmark) instead of the worker's.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

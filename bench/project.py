@@ -3,7 +3,7 @@ Rust extension (`neo4j-rust-ext`).
 
 Usage: python -m bench.project --size 100000
 Each run is a fresh Python process (so its peak memory is its own) reading the influencer
-projection (`graphcrm.analytics.run.PROJECTIONS["influencers"]`) from a dedicated server holding
+projection (`graphcrm.analytics.run.projection_for("influencers")`) from a dedicated server holding
 the data set, after one untimed warm-up run (query plans, page cache). Target: at least 200,000
 relationships/s.
 """
@@ -70,11 +70,18 @@ def run(size: int, seed: int = 7, repeats: int = 1) -> list[dict[str, Any]]:
         f"Projection Neo4j -> NetworkX (influencers), {size:,} customers",
         ["driver", "nodes", "relationships", "seconds", "relationships/s", "peak RSS MiB", "target 200k/s"],
         rows,
-        "Each row is a fresh process reading the influencer projection (Customer, Partner, Company; "
-        "REFERRED, KNOWS, PARTNERS_WITH, WORKS_AT) into a MultiDiGraph; relationships/s counts the "
-        "whole projection time, nodes included.",
+        f"Each row is a fresh process reading the influencer projection ({_described()}) into a "
+        "MultiDiGraph; relationships/s counts the whole projection time, nodes included.",
     )
     return results
+
+
+def _described() -> str:
+    """The labels and types the influencer projection reads, for the table's note."""
+    from graphcrm.analytics.run import projection_for
+
+    spec = projection_for("influencers")
+    return f"{', '.join(spec.labels)}; {', '.join(spec.types)}"
 
 
 def main(argv: list[str] | None = None) -> None:
