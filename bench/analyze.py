@@ -64,8 +64,8 @@ def reference(uri: str, username: str, password: str) -> dict[str, Any]:
         started = time.perf_counter()
         ours = ties.pagerank(0.85)
         out["our_pagerank"] = time.perf_counter() - started
-    rows = np.repeat(np.arange(ties.n), np.diff(ties.weights.indptr)).tolist()
-    edges = list(zip(rows, ties.weights.indices.tolist(), strict=True))
+    sources, targets = ties.edges()
+    edges = list(zip(sources.tolist(), targets.tolist(), strict=True))
     weights = ties.weights.data.tolist()
     started = time.perf_counter()
     IH = ig.Graph(n=ties.n, edges=edges, directed=True)

@@ -196,13 +196,8 @@ def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
     for part, rows in _stream(graph, _parts(projection)):
         parsers = _parsers(part.keys)
         if part.kind == "nodes":
-            temporal = any(parsers)
             for node_id, values in rows:
-                if temporal:
-                    attrs = _attributes(part.keys, values, parsers)
-                else:
-                    attrs = {k: v for k, v in zip(part.keys, values, strict=True) if v is not None}
-                result.add_node(node_id, label=part.name, **attrs)
+                result.add_node(node_id, label=part.name, **_attributes(part.keys, values, parsers))
                 present.add(node_id)
             continue
         keyed_by_id = part.name == model.INTERACTED

@@ -8,6 +8,7 @@ customers) with a seeded random generator so the same graph always gives the sam
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import pandas as pd
 from graphcrm import model
 from graphcrm.analytics.views import node_value, social_graph
 
+_RNG_LOCK = threading.Lock()
 SUMMARY_COLUMNS = (
     "community",
     "size",
@@ -127,12 +129,14 @@ def communities(
 
 def _louvain(graph: ig.Graph, weights: list[float], *, resolution: float, seed: int) -> list[int]:
     """igraph's multilevel (Louvain) labels of `graph`'s nodes, drawn with a private random
-    generator seeded by `seed`, so results repeat and the global `random` state is untouched."""
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        return graph.community_multilevel(weights=weights or None, resolution=resolution).membership
-    finally:
-        ig.set_random_number_generator(random)
+    generator seeded by `seed`, so results repeat and the global `random` state is untouched.
+    igraph's generator is process-wide, so the swap is locked: dashboard sessions run in threads."""
+    with _RNG_LOCK:
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            return graph.community_multilevel(weights=weights or None, resolution=resolution).membership
+        finally:
+            ig.set_random_number_generator(random)
 
 
 def _most_common(values: object) -> str:

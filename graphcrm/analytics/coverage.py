@@ -20,7 +20,7 @@ from graphcrm import model
 from graphcrm.analytics.communities import communities
 from graphcrm.analytics.influencers import influencers
 from graphcrm.analytics.strength import touch_stats
-from graphcrm.analytics.views import as_datetime, edges_by_type, node_value, resolve_as_of_from
+from graphcrm.analytics.views import as_datetime, edges_by_type, node_value, resolve_as_of
 
 
 @dataclass
@@ -97,7 +97,7 @@ def account_coverage(
         `split_communities` (community, size, managers, manager_ids). Empty tables keep columns.
     """
     edges = edges_by_type(G, model.MANAGES, model.WORKS_AT, model.INTERACTED)
-    moment = resolve_as_of_from(edges[model.INTERACTED], as_of)
+    moment = resolve_as_of(edges[model.INTERACTED], as_of)
     managers: dict[str, list[str]] = defaultdict(list)
     accounts: dict[str, list[str]] = defaultdict(list)
     for u, v, _ in edges[model.MANAGES]:

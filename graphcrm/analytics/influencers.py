@@ -32,11 +32,7 @@ from scipy import sparse
 
 from graphcrm import model
 from graphcrm.analytics.brokerage import betweenness_of_edges
-from graphcrm.analytics.views import (
-    edges_of_type,
-    knows_strength,
-    node_value,
-)
+from graphcrm.analytics.views import edges_of_type, hops_downstream, knows_strength, node_value
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "pagerank": 0.3,
@@ -66,20 +62,17 @@ BETWEENNESS_BUDGET = 20_000_000
 
 
 def influence_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
-    """The weighted DiGraph PageRank runs on: referee -> referrer (weight 1, or 2 when the referral
-    converted) and KNOWS both ways (weight = tie strength); parallel ties add up."""
+    """The weighted DiGraph PageRank runs on, as NetworkX: referee -> referrer (weight 1, or 2 when
+    the referral converted) and KNOWS both ways (weight = tie strength); parallel ties add up.
+    `influencers` uses the same graph as arrays (`Ties`); this form is for NetworkX algorithms."""
+    ties = Ties.of(G)
     H = nx.DiGraph()
-    H.add_nodes_from(n for n, d in G.nodes(data=True) if d.get("label") != model.EMPLOYEE)
-    weights: dict[tuple[str, str], float] = defaultdict(float)
-    for u, v, d in edges_of_type(G, model.REFERRED, model.KNOWS):
-        if u == v or u not in H or v not in H:
-            continue
-        if d["type"] == model.REFERRED:
-            weights[(v, u)] += CONVERTED_REFERRAL_WEIGHT if d.get("converted") else 1.0
-        else:
-            weights[(u, v)] += knows_strength(d)
-            weights[(v, u)] += knows_strength(d)
-    H.add_weighted_edges_from((u, v, w) for (u, v), w in weights.items())
+    H.add_nodes_from(ties.nodes)
+    sources, targets = ties.edges()
+    H.add_weighted_edges_from(
+        (ties.nodes[i], ties.nodes[j], w)
+        for i, j, w in zip(sources.tolist(), targets.tolist(), ties.weights.data.tolist(), strict=True)
+    )
     return H
 
 
@@ -125,20 +118,25 @@ class Ties:
         n = len(nodes)
         matrix = sparse.coo_array((weights, (sources, targets)), shape=(n, n)).tocsr()
         matrix.sum_duplicates()
-        rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
-        cols = matrix.indices
+        ties = cls(nodes, index, matrix, np.empty((0, 2), dtype=np.int64), knows)
+        rows, cols = ties.edges()
         low, high = np.minimum(rows, cols), np.maximum(rows, cols)
         keys = np.unique(low.astype(np.int64) * n + high)
-        pairs = np.column_stack((keys // n, keys % n)) if n else np.empty((0, 2), dtype=np.int64)
-        return cls(nodes, index, matrix, pairs, knows)
+        if n:
+            ties.pairs = np.column_stack((keys // n, keys % n))
+        return ties
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Source and target numbers of the weighted directed edges, in the order of
+        `weights.data`."""
+        return np.repeat(np.arange(self.n), np.diff(self.weights.indptr)), self.weights.indices
 
     def pagerank(self, alpha: float) -> np.ndarray | None:
         """PageRank of every node (igraph's PRPACK, dangling nodes spread evenly like NetworkX);
         None when there are no edges."""
         if not self.weights.nnz:
             return None
-        rows = np.repeat(np.arange(self.n), np.diff(self.weights.indptr))
-        edges = np.column_stack((rows, self.weights.indices)).tolist()
+        edges = np.column_stack(self.edges()).tolist()
         graph = ig.Graph(n=self.n, edges=edges, directed=True)
         return np.asarray(graph.pagerank(damping=alpha, weights=self.weights.data.tolist()), dtype=float)
 
@@ -162,26 +160,12 @@ class _Cascades:
         return cls(dict(children), {v: node_value(G.nodes[v]) for v in converted})
 
     def downstream(self, root: str) -> tuple[int, int, float]:
-        """Size, depth and converted value of the cascade below `root` (breadth first, each
-        person once even if a ring loops back)."""
+        """Size, depth and converted value of the cascade below `root`."""
         if root not in self.children:
             return 0, 0, 0.0
-        seen = {root}
-        frontier = [root]
-        depth = 0
-        value = 0.0
-        while frontier:
-            reached = []
-            for node in frontier:
-                for referee in self.children.get(node, ()):
-                    if referee not in seen:
-                        seen.add(referee)
-                        reached.append(referee)
-                        value += self.worth.get(referee, 0.0)
-            if reached:
-                depth += 1
-            frontier = reached
-        return len(seen) - 1, depth, value
+        lengths = hops_downstream(self.children, root)
+        value = sum(self.worth.get(n, 0.0) for n in lengths if n != root)
+        return len(lengths) - 1, max(lengths.values()), value
 
 
 def influencers(

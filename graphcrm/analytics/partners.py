@@ -43,8 +43,8 @@ PARTNER_COLUMNS = (
 
 def partner_reach(G: nx.MultiDiGraph, partner: str, *, referrals: nx.DiGraph | None = None) -> set[str]:
     """Ids reached through `partner` (its referral cascade, its partner companies and their
-    contacts), without the partner itself. `referrals` is `views.referral_graph(G)` when the caller
-    already has it.
+    contacts), without the partner itself. `referrals` is `views.referral_digraph` of G's REFERRED edges when
+    the caller already has it.
 
     Raises
     ------

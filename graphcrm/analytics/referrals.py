@@ -16,7 +16,7 @@ import pandas as pd
 
 from graphcrm import model
 from graphcrm.analytics.errors import UnknownNode
-from graphcrm.analytics.views import edges_of_type, node_value, referral_digraph
+from graphcrm.analytics.views import edges_of_type, hops_downstream, node_value, referral_digraph
 
 CASCADE_COLUMNS = (
     "root",
@@ -53,7 +53,7 @@ def referral_cascades(G: nx.MultiDiGraph, *, top: int | None = None) -> pd.DataF
     for root in R:
         if R.in_degree(root) or not R.out_degree(root):
             continue
-        lengths = _hops_from(children, root)
+        lengths = hops_downstream(children, root)
         downstream = [n for n in lengths if n != root]
         won = [n for n in downstream if n in converted]
         rows.append(
@@ -72,25 +72,6 @@ def referral_cascades(G: nx.MultiDiGraph, *, top: int | None = None) -> pd.DataF
     frame = pd.DataFrame(rows, columns=list(CASCADE_COLUMNS))
     frame = frame.sort_values(["size", "value", "root"], ascending=[False, False, True], ignore_index=True)
     return frame.head(top).reset_index(drop=True) if top is not None else frame
-
-
-def _hops_from(children: dict[str, list[str]], root: str) -> dict[str, int]:
-    """Hops from `root` to everyone downstream, in breadth-first order: what
-    `nx.single_source_shortest_path_length` returns, without its per-call overhead (it runs once
-    per cascade root, a hundred thousand times at a million customers)."""
-    lengths = {root: 0}
-    level = [root]
-    depth = 0
-    while level:
-        depth += 1
-        reached = []
-        for node in level:
-            for child in children[node]:
-                if child not in lengths:
-                    lengths[child] = depth
-                    reached.append(child)
-        level = reached
-    return lengths
 
 
 @dataclass

@@ -65,7 +65,7 @@ def ring_membership(rings: pd.DataFrame) -> dict[str, int]:
 
 
 def _circle_referrals(referred: list[tuple[str, str, dict]], members: set[str]) -> nx.DiGraph:
-    """The referral DiGraph of `views.referral_graph` restricted to referrals made by circle
+    """The referral DiGraph (`views.referral_digraph`) restricted to referrals made by circle
     members: each member keeps all its out-edges in their order, so subgraphs and cycle searches
     on it walk exactly as on the whole referral graph, without building that graph."""
     return referral_digraph((u, v, d) for u, v, d in referred if u in members)

@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 
 from graphcrm import model
-from graphcrm.analytics.views import as_datetime, edges_of_type, knows_strength, resolve_as_of_from
+from graphcrm.analytics.views import as_datetime, edges_of_type, knows_strength, resolve_as_of
 
 # Prior strength of a tie by its relationship type, before any touch points are considered.
 KIND_STRENGTH: dict[str, float] = {
@@ -90,7 +90,7 @@ def touch_strength(
         Pairs without touches up to `as_of` are absent.
     """
     interactions = list(edges_of_type(G, model.INTERACTED))
-    moment = resolve_as_of_from(interactions, as_of)
+    moment = resolve_as_of(interactions, as_of)
     return touch_stats(
         interactions, moment, half_life_days=half_life_days, window_days=window_days, saturation=saturation
     )

@@ -73,29 +73,12 @@ def edges_by_type(G: nx.MultiDiGraph, *types: str) -> dict[str, list[tuple[str, 
     return found
 
 
-def referral_graph(G: nx.MultiDiGraph) -> nx.DiGraph:
-    """REFERRED edges as a DiGraph pointing referrer -> referee, over every node of `G`.
-
-    Edge attributes `converted` (bool, False when unknown), `channel` and `since` are kept.
-    """
-    R = nx.DiGraph()
-    R.add_nodes_from(G.nodes)
-    R.add_edges_from(_referral_ties(edges_of_type(G, model.REFERRED)))
-    return R
-
-
 def referral_digraph(referrals: Iterable[tuple[str, str, Mapping[str, Any]]]) -> nx.DiGraph:
-    """`referral_graph` of just these REFERRED edges (as `edges_of_type` gives them) and the nodes
-    they touch, for callers that hold the edges and need only part of the graph."""
+    """These REFERRED edges (as `edges_of_type` gives them) as a DiGraph pointing referrer ->
+    referee over the nodes they touch, in edge order. Edge attributes `converted` (bool, False
+    when unknown), `channel` and `since` are kept."""
     R = nx.DiGraph()
-    R.add_edges_from(_referral_ties(referrals))
-    return R
-
-
-def _referral_ties(
-    referrals: Iterable[tuple[str, str, Mapping[str, Any]]],
-) -> Iterable[tuple[str, str, dict[str, Any]]]:
-    return (
+    R.add_edges_from(
         (
             u,
             v,
@@ -107,6 +90,27 @@ def _referral_ties(
         )
         for u, v, d in referrals
     )
+    return R
+
+
+def hops_downstream(children: Mapping[str, Iterable[str]], root: str) -> dict[str, int]:
+    """Hops from `root` to everyone downstream of it along `children` (referrer -> referees), in
+    breadth-first order, each node once even where a ring loops back: what
+    `nx.single_source_shortest_path_length` returns, without its per-call overhead (cascades are
+    walked once per referrer, hundreds of thousands of times at a million customers)."""
+    lengths = {root: 0}
+    level = [root]
+    depth = 0
+    while level:
+        depth += 1
+        reached = []
+        for node in level:
+            for child in children.get(node, ()):
+                if child not in lengths:
+                    lengths[child] = depth
+                    reached.append(child)
+        level = reached
+    return lengths
 
 
 def components(pairs: Iterable[tuple[str, str]], *, strong: bool = False) -> list[set[str]]:
@@ -128,11 +132,6 @@ def components(pairs: Iterable[tuple[str, str]], *, strong: bool = False) -> lis
     nodes = np.array(list(index), dtype=object)[order].tolist()
     bounds = [0, *(np.flatnonzero(np.diff(labels[order])) + 1).tolist(), n]
     return [set(nodes[start:end]) for start, end in zip(bounds, bounds[1:], strict=False)]
-
-
-def converted_ids(G: nx.MultiDiGraph) -> set[str]:
-    """Nodes that came to us through at least one referral marked `converted`."""
-    return {v for _, v, d in edges_of_type(G, model.REFERRED) if d.get("converted")}
 
 
 def knows_strength(attrs: Mapping[str, Any]) -> float:
@@ -168,28 +167,12 @@ def as_datetime(value: date | datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def latest_interaction(G: nx.MultiDiGraph) -> datetime | None:
-    """The time of the most recent INTERACTED edge, or None when there is none."""
-    return latest_of(edges_of_type(G, model.INTERACTED))
-
-
-def latest_of(interactions: Iterable[tuple[str, str, Mapping[str, Any]]]) -> datetime | None:
-    """The latest `at` of these INTERACTED edges, or None when none has one (for callers that
-    already hold the edges, so the graph is not scanned again)."""
-    times = [as_datetime(d["at"]) for _, _, d in interactions if d.get("at") is not None]
-    return max(times) if times else None
-
-
-def resolve_as_of(G: nx.MultiDiGraph, as_of: date | datetime | None) -> datetime:
-    """`as_of` as an aware datetime; by default the latest interaction in the graph (so results on
-    committed data do not change with the clock), else now."""
-    return resolve_as_of_from(edges_of_type(G, model.INTERACTED), as_of)
-
-
-def resolve_as_of_from(
+def resolve_as_of(
     interactions: Iterable[tuple[str, str, Mapping[str, Any]]], as_of: date | datetime | None
 ) -> datetime:
-    """`resolve_as_of` for callers that already hold the graph's INTERACTED edges."""
+    """`as_of` as an aware datetime; by default the latest of the graph's INTERACTED edges
+    `interactions` (so results on committed data do not change with the clock), else now."""
     if as_of is not None:
         return as_datetime(as_of)
-    return latest_of(interactions) or datetime.now(UTC)
+    times = [as_datetime(d["at"]) for _, _, d in interactions if d.get("at") is not None]
+    return max(times) if times else datetime.now(UTC)
