@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from graphcrm import __version__
-from graphcrm.commands import COMMANDS, EXPECTED_ERRORS, UserError
+from graphcrm.commands import COMMANDS
+from graphcrm.errors import GraphCRMError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,12 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except UserError as err:
+    except GraphCRMError as err:
         print(f"graphcrm: {err}", file=sys.stderr)
         return err.exit_code
-    except EXPECTED_ERRORS as err:
-        print(f"graphcrm: {err}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("graphcrm: interrupted", file=sys.stderr)
         return 130

@@ -38,6 +38,7 @@ from neo4j.spatial import Point
 
 from graphcrm import model, queries
 from graphcrm.db import DatabaseError, Graph
+from graphcrm.errors import ParameterError, QueryError, QueryRefused, QueryTimedOut, UnknownQuery
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_ROWS = 1000
@@ -72,27 +73,6 @@ _QUERY_TYPES = {
     "s": "changes the schema or runs an administration command",
 }
 _TIMED_OUT = ("TransactionTimedOut", "Transaction.Terminated")
-
-
-class QueryError(ValueError):
-    """A query was not run; str() is one sentence fit to show a user."""
-
-
-class QueryRefused(QueryError):
-    """The query is not a plain read (a write, schema or admin command, LOAD CSV, a procedure
-    outside the allow-list)."""
-
-
-class QueryTimedOut(QueryError):
-    """The query ran past its time limit and the server stopped it."""
-
-
-class ParameterError(QueryError):
-    """A parameter is missing, unknown, or does not parse as its declared type."""
-
-
-class UnknownQuery(QueryError):
-    """No canned query has this name."""
 
 
 @dataclass(frozen=True)

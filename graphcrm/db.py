@@ -28,16 +28,9 @@ from neo4j.exceptions import (
 )
 
 from graphcrm import server
+from graphcrm.errors import DatabaseError, DatabaseUnavailable
 
 T = TypeVar("T")
-
-
-class DatabaseError(RuntimeError):
-    """A database operation failed; str() is one sentence fit to show a user."""
-
-
-class DatabaseUnavailable(DatabaseError):
-    """The server could not be reached or refused our credentials."""
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,12 @@ from typing import Any
 
 from graphcrm import model, queries
 from graphcrm.db import Graph, native
+from graphcrm.errors import InputError, UnknownNode
 
 # Touch points are many per pair; they are shown in a node's details, not drawn, unless asked for.
 DEFAULT_TYPES: tuple[str, ...] = tuple(t for t in model.REL_TYPES if t != model.INTERACTED)
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 MASK = "•••"
-
-
-class UnknownNode(LookupError):
-    """No node has the given id."""
-
-    def __init__(self, node_id: str) -> None:
-        super().__init__(f"No customer, company, employee or partner has the id {node_id!r}.")
-        self.node_id = node_id
 
 
 @dataclass(frozen=True)
@@ -130,14 +123,14 @@ def neighbourhood(
         When a filter names something outside the model or a number is out of range.
     """
     if not 1 <= depth <= 3:
-        raise ValueError("Depth must be 1, 2 or 3.")
+        raise InputError("Depth must be 1, 2 or 3.")
     if max_nodes < 1 or per_node < 1:
-        raise ValueError("The node caps must be at least 1.")
+        raise InputError("The node caps must be at least 1.")
     types, labels, stages = list(types), list(labels), list(stages)
     unknown = [x for x in types if x not in model.REL_TYPES] + [x for x in labels if x not in model.LABELS]
     unknown += [x for x in stages if x not in model.STAGES]
     if unknown:
-        raise ValueError(f"Not part of the graph model: {', '.join(unknown)}.")
+        raise InputError(f"Not part of the graph model: {', '.join(unknown)}.")
     start = nodes_by_id(graph, [node_id])
     if node_id not in start:
         raise UnknownNode(node_id)

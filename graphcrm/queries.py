@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from graphcrm import model
+from graphcrm.errors import CypherFileError
 
 _PACKAGED = Path(__file__).resolve().parent / "cypher"
 _CHECKOUT = Path(__file__).resolve().parent.parent / "cypher"
@@ -32,10 +33,6 @@ _HEADER = re.compile(r"^//\s*(\w+)\s*:\s*(.*?)\s*$")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)(?:\s*=\s*(?P<default>.*?))?(?:\s+--\s*(?P<doc>.*))?$"
 )
-
-
-class CypherFileError(ValueError):
-    """A Cypher file is missing or its header is malformed."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphcrm.errors import ServerError
+
 MODULE_DIR = Path(__file__).resolve().parent / "neo4j_server"
 DEFAULT_PORT = 7687
 USERNAME = "neo4j"
@@ -39,10 +41,6 @@ JVM_FLAGS: tuple[str, ...] = (
     "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
     "--enable-native-access=ALL-UNNAMED",
 )
-
-
-class ServerError(RuntimeError):
-    """The managed server could not be built, started or stopped; the message says why."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from graphcrm import model, queries
 from graphcrm.db import Graph, native
+from graphcrm.errors import InputError
 
 INFLUENCER_COLUMNS: tuple[str, ...] = (
     "id",
@@ -56,9 +57,9 @@ def influencer_table(
     stages = list(stages)
     unknown = [s for s in stages if s not in model.STAGES]
     if unknown:
-        raise ValueError(f"Unknown stage(s): {', '.join(unknown)}.")
+        raise InputError(f"Unknown stage(s): {', '.join(unknown)}.")
     if limit < 1:
-        raise ValueError("The limit must be at least 1.")
+        raise InputError("The limit must be at least 1.")
     rows = graph.read(
         queries.internal("influencer_table").render(),
         {"limit": limit, "stages": stages, "community": community},
@@ -84,6 +85,6 @@ def accounts_at_risk(graph: Graph, *, limit: int = 5) -> pd.DataFrame:
 def nodes_of_label(graph: Graph, label: str, *, limit: int = 1000) -> list[tuple[str, str]]:
     """(id, name) of the nodes of one label, by name."""
     if label not in model.LABELS:
-        raise ValueError(f"{label!r} is not a label of the model.")
+        raise InputError(f"{label!r} is not a label of the model.")
     rows = graph.read(queries.internal("nodes_of_label").render(label=label), {"limit": limit})
     return [(r["id"], r["name"] or r["id"]) for r in rows]

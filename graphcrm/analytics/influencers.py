@@ -33,6 +33,7 @@ from scipy import sparse
 from graphcrm import model
 from graphcrm.analytics.brokerage import betweenness_of_edges
 from graphcrm.analytics.views import edges_of_type, hops_downstream, knows_strength, node_value
+from graphcrm.errors import AnalysisInputError
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "pagerank": 0.3,
@@ -301,10 +302,10 @@ def _scaled(values: pd.Series, log: bool) -> pd.Series:
 def _combine(frame: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
     unknown = set(weights) - set(DEFAULT_WEIGHTS)
     if unknown:
-        raise ValueError(f"unknown influence components: {', '.join(sorted(unknown))}")
+        raise AnalysisInputError(f"Unknown influence components: {', '.join(sorted(unknown))}")
     total = sum(weights.values())
     if total <= 0:
-        raise ValueError("influence weights must add up to more than 0")
+        raise AnalysisInputError("The influence weights must add up to more than 0.")
     score = pd.Series(0.0, index=frame.index)
     for column, weight in weights.items():
         score += weight * _scaled(frame[column], log=column in ("referral_reach", "converted_value"))

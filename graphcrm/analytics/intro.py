@@ -22,9 +22,9 @@ import networkx as nx
 import pandas as pd
 
 from graphcrm import model
-from graphcrm.analytics.errors import AnalysisInputError, NoPath, UnknownNode
 from graphcrm.analytics.strength import TouchStats, tie_strength, touch_strength
 from graphcrm.analytics.views import edges_of_type, knows_strength
+from graphcrm.errors import AnalysisInputError, NoPath, UnknownNode
 
 INTRO_TYPES: tuple[str, ...] = (
     model.MANAGES,
@@ -184,9 +184,7 @@ def warm_intro_paths(
     """
     for role, node in (("from", source), ("to", target)):
         if node not in G:
-            raise UnknownNode(
-                f"Unknown {role} id {node!r}: no customer, company, employee or partner has it."
-            )
+            raise UnknownNode(node, role=role)
     if source == target:
         raise AnalysisInputError(
             "The from and to ids are the same node; there is nobody to be introduced to."

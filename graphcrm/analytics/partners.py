@@ -18,8 +18,8 @@ import networkx as nx
 import pandas as pd
 
 from graphcrm import model
-from graphcrm.analytics.errors import UnknownNode
 from graphcrm.analytics.views import edges_of_type, node_value, referral_digraph
+from graphcrm.errors import UnknownNode
 
 LINK_TYPES: tuple[str, ...] = (
     model.PARTNERS_WITH,
@@ -52,7 +52,7 @@ def partner_reach(G: nx.MultiDiGraph, partner: str, *, referrals: nx.DiGraph | N
         When `partner` is not a Partner node of `G`.
     """
     if partner not in G or G.nodes[partner].get("label") != model.PARTNER:
-        raise UnknownNode(f"There is no partner with id {partner!r}.")
+        raise UnknownNode(partner, "partner")
     if referrals is None:
         referrals = referral_digraph(edges_of_type(G, model.REFERRED))
         referrals.add_node(partner)

@@ -15,8 +15,8 @@ import networkx as nx
 import pandas as pd
 
 from graphcrm import model
-from graphcrm.analytics.errors import UnknownNode
 from graphcrm.analytics.views import edges_of_type, hops_downstream, node_value, referral_digraph
+from graphcrm.errors import UnknownNode
 
 CASCADE_COLUMNS = (
     "root",
@@ -172,7 +172,7 @@ def cascade_tree(G: nx.MultiDiGraph, root: str) -> pd.DataFrame:
         When `root` is not in the graph.
     """
     if root not in G:
-        raise UnknownNode(f"There is no customer, partner or employee with id {root!r}.")
+        raise UnknownNode(root, "customer, partner or employee")
     R = referral_digraph(edges_of_type(G, model.REFERRED))
     R.add_node(root)
     tree = nx.bfs_tree(R, root, sort_neighbors=sorted)

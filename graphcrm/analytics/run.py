@@ -26,8 +26,8 @@ import pandas as pd
 from graphcrm import model, scores
 from graphcrm.analytics import communities as communities_mod
 from graphcrm.analytics import coverage, funnel, influencers, intro, partners, referrals, rings
-from graphcrm.analytics.errors import AnalysisInputError
 from graphcrm.db import Graph
+from graphcrm.errors import AnalysisInputError
 from graphcrm.memory import cyclic_gc_paused
 from graphcrm.projection import Projection, project
 

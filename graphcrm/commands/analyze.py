@@ -14,9 +14,8 @@ from typing import Any
 import pandas as pd
 
 from graphcrm.analytics import run as analytics
-from graphcrm.analytics.errors import AnalysisInputError
-from graphcrm.commands import UserError
 from graphcrm.db import Graph
+from graphcrm.errors import InputError
 
 FORMATS = ("table", "csv", "json")
 HELP = {
@@ -126,16 +125,13 @@ def _params(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     graph = Graph()
-    try:
-        if args.analysis == "all":
-            results = analytics.write_all(graph, seed=args.seed)
-        else:
-            result = analytics.run_analysis(
-                graph, args.analysis, write=getattr(args, "write", False), **_params(args)
-            )
-            results = {args.analysis: result}
-    except AnalysisInputError as err:
-        raise UserError(str(err)) from None
+    if args.analysis == "all":
+        results = analytics.write_all(graph, seed=args.seed)
+    else:
+        result = analytics.run_analysis(
+            graph, args.analysis, write=getattr(args, "write", False), **_params(args)
+        )
+        results = {args.analysis: result}
     if args.analysis == "all":
         if not args.quiet:
             for name, result in results.items():
@@ -164,7 +160,7 @@ def _chosen(result: analytics.AnalysisResult, table: str | None) -> dict[str, pd
     if table is None:
         return result.tables
     if table not in result.tables:
-        raise UserError(
+        raise InputError(
             f"The {result.name} analysis has no table {table!r}; it has {', '.join(result.tables)}."
         )
     return {table: result.tables[table]}

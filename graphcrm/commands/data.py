@@ -7,8 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from graphcrm.commands import UserError
 from graphcrm.db import Graph
+from graphcrm.errors import InputError
 from graphcrm.ingest.loader import load_directory, terminal_progress
 from graphcrm.ingest.validate import ValidationFailed
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_load(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
-        raise UserError("--batch-size must be at least 1.")
+        raise InputError("--batch-size must be at least 1.")
     try:
         summary = load_directory(
             Graph(),
@@ -42,7 +42,7 @@ def run_load(args: argparse.Namespace) -> int:
             print(issue, file=sys.stderr)
         if failed.total > len(failed.issues):
             print(f"... and {failed.total - len(failed.issues)} more", file=sys.stderr)
-        raise UserError(f"{failed.total} error(s) in {args.directory}; nothing was loaded.") from None
+        raise InputError(f"{failed.total} error(s) in {args.directory}; nothing was loaded.") from None
     print(
         f"Loaded {args.directory}: {summary.rows:,} rows in {summary.write_seconds:.1f}s "
         f"({summary.rows_per_second:,.0f} rows/s; validation {summary.validate_seconds:.1f}s)."
@@ -58,7 +58,7 @@ def run_generate(args: argparse.Namespace) -> int:
     from graphcrm.ingest.generate import generate
 
     if args.customers < 1:
-        raise UserError("--customers must be at least 1.")
+        raise InputError("--customers must be at least 1.")
     started = time.perf_counter()
     counts = generate(args.out_dir, customers=args.customers, seed=args.seed)
     print(f"Wrote {args.out_dir} in {time.perf_counter() - started:.1f}s:")

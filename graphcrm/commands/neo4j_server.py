@@ -6,8 +6,8 @@ import argparse
 import shlex
 
 from graphcrm import server
-from graphcrm.commands import UserError
 from graphcrm.db import DatabaseError, Graph, Settings
+from graphcrm.errors import ServerError
 
 NOT_RUNNING = 3
 
@@ -67,5 +67,5 @@ def _version(details: server.ServerInfo) -> str:
             "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS v, edition"
         )
     except DatabaseError as err:
-        raise UserError(f"The server process runs but does not answer: {err}") from err
+        raise ServerError(f"The server process runs but does not answer: {err}") from err
     return f"{rows[0]['v']} {rows[0]['edition']}"

@@ -7,8 +7,8 @@ import argparse
 import sys
 
 from graphcrm import console, queries
-from graphcrm.commands import UserError
 from graphcrm.db import Graph
+from graphcrm.errors import InputError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -70,7 +70,7 @@ def run_query(args: argparse.Namespace) -> int:
         print(library_listing())
         return 0
     if not args.name:
-        raise UserError("Name a canned query (graphcrm query NAME) or list them with graphcrm query --list.")
+        raise InputError("Name a canned query (graphcrm query NAME) or list them with graphcrm query --list.")
     if args.show:
         print(console.canned(args.name).text)
         return 0

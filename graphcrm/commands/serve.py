@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from graphcrm.commands import UserError
+from graphcrm.errors import InputError
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not APP.exists():
-        raise UserError(f"The dashboard app.py was not found at {APP}; run graphcrm serve from a checkout.")
+        raise InputError(f"The dashboard app.py was not found at {APP}; run graphcrm serve from a checkout.")
     print(f"Dashboard: http://{args.address}:{args.port}", flush=True)
     argv = [
         sys.executable,

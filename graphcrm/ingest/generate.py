@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from graphcrm import model
+from graphcrm.errors import InputError
 
 DEFAULT_AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -232,7 +233,7 @@ def generate(
         before it. Fixed by default so that the files do not depend on the clock.
     """
     if customers < 1:
-        raise ValueError("customers must be at least 1")
+        raise InputError("The number of customers must be at least 1.")
     rng = random.Random(seed)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

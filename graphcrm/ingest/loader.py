@@ -28,6 +28,7 @@ from typing import Any
 
 from graphcrm import model, queries
 from graphcrm.db import DatabaseError, Graph
+from graphcrm.errors import LoadInterrupted
 from graphcrm.ingest.validate import Dataset, read_directory
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
@@ -53,10 +54,6 @@ class LoadSummary:
     @property
     def rows_per_second(self) -> float:
         return self.rows / self.write_seconds if self.write_seconds else 0.0
-
-
-class LoadInterrupted(RuntimeError):
-    """The database failed part-way through writing; re-running the same load completes it."""
 
 
 def existing_labels(graph: Graph) -> Callable[[set[str]], dict[str, str]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graphcrm import model
+from graphcrm.errors import ValidationFailed
 from graphcrm.model import Kind, Prop
 
 MAX_ISSUES = 100
@@ -34,16 +35,6 @@ class Issue:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
-
-
-class ValidationFailed(ValueError):
-    """The directory has errors; `issues` lists up to MAX_ISSUES of them, `total` counts all."""
-
-    def __init__(self, issues: list[Issue], total: int) -> None:
-        self.issues = issues
-        self.total = total
-        more = f"\n... and {total - len(issues)} more" if total > len(issues) else ""
-        super().__init__("\n".join(str(i) for i in issues) + more)
 
 
 @dataclass

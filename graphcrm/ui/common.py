@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from graphcrm.db import DatabaseError, DatabaseUnavailable, Graph, Settings
+from graphcrm.db import Graph, Settings
+from graphcrm.errors import DatabaseUnavailable, GraphCRMError
 from graphcrm.explore import mask_personal
 
 T = TypeVar("T")
@@ -46,14 +47,15 @@ def _cached_read(settings: Settings, fn: Callable[..., T], *args: Any, **kwargs:
 
 @contextmanager
 def database_errors() -> Iterator[None]:
-    """Show a database failure as one clear message (with how to fix it) and stop the page."""
+    """Show a graphcrm error as its one sentence (an unreachable database with how to start it) and
+    stop the page; anything else is a bug and keeps its traceback."""
     try:
         yield
     except DatabaseUnavailable as err:
         st.error(f"The graph database is not reachable. {err}")
         st.info("Start the local server with `graphcrm neo4j start` (or `make demo`), then reload this page.")
         st.stop()
-    except DatabaseError as err:
+    except GraphCRMError as err:
         st.error(str(err))
         st.stop()
 

@@ -44,7 +44,7 @@ def test_funnel_as_csv_and_intro_as_text(sample_graph: Graph, neo4j_env: dict[st
         (
             ["intro", "--from", "NOPE", "--to", "C000001"],
             1,
-            "graphcrm: Unknown from id 'NOPE': no customer, company, employee or partner has it.",
+            "graphcrm: There is no customer, company, employee or partner with id 'NOPE' (the from id).",
         ),
         (
             ["referrals", "--root", "NOPE"],

@@ -9,6 +9,7 @@ import pytest
 
 from graphcrm import model
 from graphcrm.analytics.influencers import COLUMNS, influencers
+from graphcrm.errors import AnalysisInputError
 
 from .graphs import build, customers, karate
 
@@ -102,5 +103,5 @@ def test_empty_graph_gives_empty_frame() -> None:
 
 
 def test_unknown_weight_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown influence components: charm"):
+    with pytest.raises(AnalysisInputError, match="Unknown influence components: charm"):
         influencers(referral_tree(), weights={"charm": 1})

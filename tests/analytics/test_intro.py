@@ -8,8 +8,8 @@ import networkx as nx
 import pytest
 
 from graphcrm import model
-from graphcrm.analytics.errors import AnalysisInputError, NoPath, UnknownNode
 from graphcrm.analytics.intro import paths_frame, warm_intro_paths
+from graphcrm.errors import AnalysisInputError, NoPath, UnknownNode
 
 from .graphs import AS_OF, build, touch
 
@@ -86,13 +86,13 @@ def test_k_limits_and_frame_lists_every_hop() -> None:
             "NOPE",
             "C2",
             UnknownNode,
-            "Unknown from id 'NOPE': no customer, company, employee or partner has it.",
+            "There is no customer, company, employee or partner with id 'NOPE' (the from id).",
         ),
         (
             "E1",
             "NOPE",
             UnknownNode,
-            "Unknown to id 'NOPE': no customer, company, employee or partner has it.",
+            "There is no customer, company, employee or partner with id 'NOPE' (the to id).",
         ),
         ("E1", "C9", NoPath, "No chain of relationships connects Eve (E1) to Loner (C9)."),
         ("E1", "E1", AnalysisInputError, "The from and to ids are the same node"),

@@ -8,8 +8,8 @@ import networkx as nx
 import pytest
 
 from graphcrm import model
-from graphcrm.analytics.errors import UnknownNode
 from graphcrm.analytics.partners import partner_reach, partner_report
+from graphcrm.errors import UnknownNode
 
 from .graphs import build
 

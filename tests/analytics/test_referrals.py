@@ -8,8 +8,8 @@ import networkx as nx
 import pytest
 
 from graphcrm import model
-from graphcrm.analytics.errors import UnknownNode
 from graphcrm.analytics.referrals import cascade_tree, referral_cascades, referral_stats
+from graphcrm.errors import UnknownNode
 
 from .graphs import build
 

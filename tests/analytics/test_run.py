@@ -11,8 +11,8 @@ import pytest
 
 from graphcrm import model, scores
 from graphcrm.analytics import run
-from graphcrm.analytics.errors import AnalysisInputError, UnknownNode
 from graphcrm.db import Graph
+from graphcrm.errors import AnalysisInputError, UnknownNode
 from graphcrm.ingest.loader import load_directory
 
 
@@ -89,7 +89,7 @@ def test_warm_intro_between_an_employee_and_a_customer(sample_graph: Graph) -> N
     assert [p.strength for p in paths] == sorted((p.strength for p in paths), reverse=True)
     assert all(p.nodes[0] == "E0001" and p.nodes[-1] == target for p in paths)
     assert list(result.tables) == ["hops", "paths"]
-    with pytest.raises(UnknownNode, match="Unknown to id 'NOPE'"):
+    with pytest.raises(UnknownNode, match=r"with id 'NOPE' \(the to id\)"):
         run.run_analysis(sample_graph, "intro", source="E0001", target="NOPE")
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from graphcrm import explore, model
+from graphcrm.errors import GraphCRMError
 from graphcrm.ui import state
 from graphcrm.ui.common import cached_read, database_errors, masked, show_personal_data
 from graphcrm.ui.components import network_view
@@ -55,7 +56,7 @@ with database_errors(), st.spinner("Reading the neighbourhood…"):
             min_strength=view_state.min_strength,
             max_nodes=int(max_nodes),
         )
-    except (explore.UnknownNode, ValueError) as err:
+    except GraphCRMError as err:
         st.error(str(err))
         st.stop()
 view = explore.mask_subgraph(view, show=show_personal_data())

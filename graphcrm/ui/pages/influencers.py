@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from graphcrm import explore, model, summaries
-from graphcrm.analytics.errors import AnalysisInputError
 from graphcrm.analytics.run import run_analysis
+from graphcrm.errors import AnalysisInputError
 from graphcrm.ui.common import cached_read, database_errors
 from graphcrm.ui.components import network_view
 

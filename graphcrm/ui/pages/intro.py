@@ -4,8 +4,8 @@ each tie is strong (recency, frequency and sentiment of touch points, and the ki
 import streamlit as st
 
 from graphcrm import explore, model, summaries
-from graphcrm.analytics.errors import AnalysisInputError
 from graphcrm.analytics.run import run_analysis
+from graphcrm.errors import AnalysisInputError
 from graphcrm.ui.common import cached_read, database_errors
 from graphcrm.ui.components import network_view
 
