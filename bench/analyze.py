@@ -27,7 +27,7 @@ def analysis(uri: str, username: str, password: str, name: str, params: dict[str
     from graphcrm.analytics.run import run_analysis
 
     graph = connect(uri, username, password)
-    graph.check()
+    graph.verify()
     started = time.perf_counter()
     result = run_analysis(graph, name, **params)
     return {

@@ -26,7 +26,7 @@ def measure(uri: str, username: str, password: str, analysis: str = "influencers
     from graphcrm.projection import project
 
     graph = connect(uri, username, password)
-    graph.check()
+    graph.verify()
     started = time.perf_counter()
     G = project(graph, projection_for(analysis))
     seconds = time.perf_counter() - started

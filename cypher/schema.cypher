@@ -15,3 +15,5 @@ CREATE INDEX customer_influence IF NOT EXISTS FOR (n:Customer) ON (n.influence);
 CREATE INDEX partner_influence IF NOT EXISTS FOR (n:Partner) ON (n.influence);
 CREATE INDEX interacted_at IF NOT EXISTS FOR ()-[r:INTERACTED]-() ON (r.at);
 CREATE FULLTEXT INDEX node_search IF NOT EXISTS FOR (n:Customer|Company|Employee|Partner) ON EACH [n.name, n.id];
+CREATE INDEX company_risk IF NOT EXISTS FOR (n:Company) ON (n.risk_reason);
+CREATE INDEX customer_risk IF NOT EXISTS FOR (n:Customer) ON (n.risk_reason);

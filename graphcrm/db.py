@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -82,10 +82,6 @@ class Graph:
 
     def __repr__(self) -> str:
         return f"Graph({self.settings.uri}, database={self.settings.database!r})"
-
-    def check(self) -> None:
-        """Raise DatabaseUnavailable with a helpful sentence unless the server answers."""
-        self.verify()
 
     def verify(self) -> None:
         """Raise DatabaseUnavailable at once, without the managed retries, unless the server
@@ -216,11 +212,6 @@ def native(value: Any) -> Any:
     return convert() if convert is not None else value
 
 
-def records(rows: Iterable[neo4j.Record]) -> list[dict[str, Any]]:
-    """Driver records as plain dicts."""
-    return [r.data() for r in rows]
-
-
 __all__ = [
     "ClientError",
     "DatabaseError",
@@ -229,5 +220,4 @@ __all__ = [
     "Settings",
     "describe",
     "native",
-    "records",
 ]

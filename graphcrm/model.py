@@ -50,6 +50,7 @@ class Prop:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
+    doc: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,3 +171,47 @@ INTERACTION_REQUIRED: tuple[str, ...] = ("id", "employee", "party", "at", "chann
 # Types that come from relationships.csv; INTERACTED only comes from interactions.csv.
 CSV_REL_TYPES: tuple[str, ...] = tuple(t for t in REL_TYPES if t != INTERACTED)
 PERSONAL_PROPS: frozenset[str] = frozenset({"email", "phone"})
+
+# What the analytics write back onto nodes (declared by each analysis' `scores`), and the node that
+# records each run. These are not import columns: a load never sets or clears them.
+ANALYTICS_RUN = "AnalyticsRun"
+SCORES: dict[str, Prop] = {
+    "influence": Prop(Kind.FLOAT, 0, 1, doc="weighted blend of the components below, in [0, 1]"),
+    "pagerank": Prop(Kind.FLOAT, 0, 1, doc="PageRank on referrals (credited to the referrer) and KNOWS ties"),
+    "referral_reach": Prop(Kind.INTEGER, 0, doc="everyone downstream in the person's referral cascade"),
+    "cascade_depth": Prop(Kind.INTEGER, 0, doc="longest referral chain below the person (hops)"),
+    "converted_value": Prop(Kind.FLOAT, 0, doc="value of the converted people and accounts in the cascade"),
+    "brokerage": Prop(Kind.FLOAT, 0, 1, doc="betweenness on the social graph: bridges between groups"),
+    "influence_why": Prop(doc="one line saying why the person ranks where they do"),
+    "community": Prop(Kind.INTEGER, 0, doc="Louvain community number (0 is the largest)"),
+    "referral_ring": Prop(Kind.INTEGER, 1, doc="number of the referral ring the node belongs to"),
+    "risk_reason": Prop(
+        doc="why an account is at risk (stage dissolution, falling sentiment, fading touches)"
+    ),
+}
+
+
+def contract_table() -> str:
+    """The import contract as Markdown: each file, its required and optional columns with their
+    types and allowed values (the README shows it; a test keeps the two equal)."""
+
+    def described(props: dict[str, Prop]) -> str:
+        parts = []
+        for key, prop in props.items():
+            kind = f"one of {'/'.join(prop.choices)}" if prop.choices else prop.kind.value
+            bounds = [f">= {prop.minimum:g}"] if prop.minimum is not None else []
+            bounds += [f"<= {prop.maximum:g}"] if prop.maximum is not None else []
+            parts.append(f"`{key}` ({', '.join([kind, *bounds])})")
+        return ", ".join(parts)
+
+    lines = ["| file | required | optional |", "| --- | --- | --- |"]
+    for node_type in NODE_TYPES.values():
+        required = ", ".join(f"`{c}`" for c in NODE_REQUIRED)
+        lines.append(f"| `{node_type.file}` | {required} | {described(node_type.props)} |")
+    types = "/".join(CSV_REL_TYPES)
+    required = ", ".join(f"`{c}`" for c in RELATIONSHIP_REQUIRED)
+    lines.append(f"| `{RELATIONSHIPS_FILE}` | {required} (type: {types}) | {described(RELATIONSHIP_PROPS)} |")
+    interacted = {k: v for k, v in REL_TYPES[INTERACTED].props.items() if k not in INTERACTION_REQUIRED}
+    required = ", ".join(f"`{c}`" for c in INTERACTION_REQUIRED)
+    lines.append(f"| `{INTERACTIONS_FILE}` (optional) | {required} | {described(interacted)} |")
+    return "\n".join(lines)

@@ -23,25 +23,10 @@ import networkx as nx
 from neo4j import ManagedTransaction
 
 from graphcrm import model, queries
+from graphcrm.analytics.spec import Projection
 from graphcrm.db import Graph
 from graphcrm.memory import cyclic_gc_paused
 
-DEFAULT_NODE_PROPS: tuple[str, ...] = (
-    "name",
-    "stage",
-    "city",
-    "lifetime_value",
-    "annual_value",
-    "marketing_consent",
-    "joined_on",
-    "industry",
-    "size",
-    "role",
-    "region",
-    "kind",
-    "email",
-    "phone",
-)
 DEFAULT_REL_PROPS: dict[str, tuple[str, ...]] = {
     model.INTERACTED: ("id", "at", "channel", "sentiment"),
 }
@@ -51,25 +36,6 @@ PREFETCH_BATCHES = 64
 _COMMON_REL_PROPS: tuple[str, ...] = ("since", "converted", "channel", "relation", "strength", "value")
 
 
-@dataclass(frozen=True)
-class Projection:
-    """Which labels, types and properties to read (`rel_props`: the same keys for every type,
-    by default `DEFAULT_REL_PROPS` for touch points and the common relationship keys otherwise)."""
-
-    labels: tuple[str, ...] = model.LABELS
-    types: tuple[str, ...] = tuple(model.REL_TYPES)
-    node_props: tuple[str, ...] = DEFAULT_NODE_PROPS
-    rel_props: tuple[str, ...] | None = None
-
-    def __post_init__(self) -> None:
-        unknown = [
-            x for x in (*self.labels, *self.types) if x not in model.LABELS and x not in model.REL_TYPES
-        ]
-        if unknown:
-            raise ValueError(f"not part of the graph model: {', '.join(unknown)}")
-
-
-SOCIAL = Projection(types=(model.REFERRED, model.KNOWS, model.WORKS_AT, model.PARTNERS_WITH, model.MANAGES))
 EVERYTHING = Projection()
 
 

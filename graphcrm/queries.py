@@ -59,6 +59,7 @@ def _model_properties() -> dict[str, model.Kind]:
         kinds.update({key: prop.kind for key, prop in node_type.props.items()})
     for rel_type in model.REL_TYPES.values():
         kinds.update({key: prop.kind for key, prop in rel_type.props.items()})
+    kinds.update({key: prop.kind for key, prop in model.SCORES.items()})
     return kinds
 
 

@@ -8,46 +8,19 @@ from `graphcrm analyze all --write`, and `latest_runs` says when that last happe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import pandas as pd
 
 from graphcrm import model, queries
+from graphcrm.analytics import influencers
+from graphcrm.analytics.referrals import ReferralTotals
 from graphcrm.db import Graph, native
 from graphcrm.errors import InputError
+from graphcrm.queries import PropertyReads
 
-INFLUENCER_COLUMNS: tuple[str, ...] = (
-    "id",
-    "label",
-    "name",
-    "stage",
-    "community",
-    "influence",
-    "pagerank",
-    "referral_reach",
-    "cascade_depth",
-    "converted_value",
-    "brokerage",
-    "why",
-)
-
-
-@dataclass(frozen=True)
-class ReferralSummary:
-    """Referral totals: conversion rate in [0, 1] and k-factor (referrals per referring customer)."""
-
-    referrals: int
-    converted: int
-    referring_customers: int
-    customer_referrals: int
-
-    @property
-    def conversion_rate(self) -> float:
-        return self.converted / self.referrals if self.referrals else 0.0
-
-    @property
-    def k_factor(self) -> float:
-        return self.customer_referrals / self.referring_customers if self.referring_customers else 0.0
+# The stored influencer table: who, where they stand, and every score the influencers analysis writes.
+_INFLUENCER_VALUES: tuple[str, ...] = ("name", "stage", "community", *influencers.SCORES)
+INFLUENCER_COLUMNS: tuple[str, ...] = ("id", "label", *_INFLUENCER_VALUES)
 
 
 def influencer_table(
@@ -61,25 +34,27 @@ def influencer_table(
     if limit < 1:
         raise InputError("The limit must be at least 1.")
     rows = graph.read(
-        queries.internal("influencer_table").render(),
+        queries.internal("influencer_table").render(values=PropertyReads("n", _INFLUENCER_VALUES)),
         {"limit": limit, "stages": stages, "community": community},
     )
-    return pd.DataFrame(rows, columns=list(INFLUENCER_COLUMNS))
+    return pd.DataFrame([[r["id"], r["label"], *r["values"]] for r in rows], columns=list(INFLUENCER_COLUMNS))
 
 
-def referral_summary(graph: Graph) -> ReferralSummary:
-    """Referrals, conversions and referring customers over the whole graph."""
+def referral_summary(graph: Graph) -> ReferralTotals:
+    """Referrals, conversions and referring customers over the whole graph (the count store and
+    one pass over REFERRED; conversion rate and k-factor as `ReferralTotals` defines them)."""
     row = graph.read(queries.internal("referral_summary").render())[0]
-    return ReferralSummary(**row)
+    return ReferralTotals(**row)
 
 
 def accounts_at_risk(graph: Graph, *, limit: int = 5) -> pd.DataFrame:
-    """The most valuable companies in `dissolution`, with managers and last touch point."""
+    """The most valuable accounts the last coverage run found at risk (`risk_reason`, the one
+    definition in `coverage.risk_reasons`), with the reason, managers and last touch point."""
     rows = graph.read(queries.internal("accounts_at_risk").render(), {"limit": limit})
     for row in rows:
         row["managers"] = ", ".join(row["managers"] or []) or "nobody"
         row["last_touch"] = native(row["last_touch"])
-    return pd.DataFrame(rows, columns=["id", "name", "annual_value", "managers", "last_touch"])
+    return pd.DataFrame(rows, columns=["id", "name", "label", "value", "reason", "managers", "last_touch"])
 
 
 def nodes_of_label(graph: Graph, label: str, *, limit: int = 1000) -> list[tuple[str, str]]:

@@ -97,7 +97,8 @@ def test_overview_counts_funnel_and_referral_health(sample_graph: Graph, app_env
     by_customers = Counter(r["source"] for r in referred if r["source"].startswith("C"))
     assert metrics["k-factor"] == f"{sum(by_customers.values()) / len(by_customers):.2f}"
     funnel = app.dataframe[0].value
-    assert dict(zip(funnel["stage"], funnel["customers"], strict=True)) == {
+    customers = funnel[funnel["label"] == model.CUSTOMER]
+    assert dict(zip(customers["stage"], customers["count"], strict=True)) == {
         stage: sum(c["stage"] == stage for c in CUSTOMERS) for stage in model.STAGES
     }
     source, count = top_referrer()
@@ -163,7 +164,7 @@ def test_influencers_rank_the_top_referrer(scored_graph: Graph, app_env: None) -
     app = open_page("influencers")
     table = app.dataframe[0].value
     assert source in list(table["id"][:5])
-    why = table.loc[table["id"] == source, "why"].iloc[0]
+    why = table.loc[table["id"] == source, "influence_why"].iloc[0]
     assert f"referred {count}" in why
 
 
@@ -282,7 +283,7 @@ def test_overview_recompute_writes_scores_and_records_the_runs(
     next(b for b in app.button if b.label == "Recompute scores").click().run()
     assert not app.exception and texts(app.error) == []
     runs = writable_sample_graph.read("MATCH (r:AnalyticsRun) RETURN r.analysis AS a ORDER BY a")
-    assert [r["a"] for r in runs] == ["communities", "influencers", "rings"]
+    assert [r["a"] for r in runs] == ["communities", "coverage", "influencers", "rings"]
     scored = writable_sample_graph.read(
         "MATCH (c:Customer) WHERE c.influence IS NOT NULL RETURN count(c) AS n"
     )

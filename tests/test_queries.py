@@ -402,16 +402,22 @@ def test_shortest_path_respects_max_hops(sample_graph: Graph) -> None:
 
 
 def test_lifecycle_funnel(sample_graph: Graph) -> None:
-    rows = run(sample_graph, "lifecycle_funnel")
-    assert [r["stage"] for r in rows] == list(STAGES) and [r["step"] for r in rows] == [1, 2, 3, 4, 5]
-    for row in rows:
-        customers = [
-            n for n, r in nodes().items() if r["_label"] == "Customer" and r["stage"] == row["stage"]
-        ]
-        companies = [n for n, r in nodes().items() if r["_label"] == "Company" and r["stage"] == row["stage"]]
-        assert (row["customers"], row["companies"]) == (len(customers), len(companies))
-        assert row["customer_value"] == pytest.approx(sum(money(n) for n in customers), abs=0.01)
-        assert row["company_value"] == pytest.approx(sum(money(n) for n in companies), abs=0.01)
+    expected: dict[tuple[str, str, str], list[float]] = {}
+    for node_id, row in nodes().items():
+        if row["_label"] in ("Customer", "Company"):
+            for segment in ("all", row.get("city") or "(none)"):
+                key = (row["_label"], segment, row["stage"] or "(none)")
+                expected.setdefault(key, [0, 0.0])
+                expected[key][0] += 1
+                expected[key][1] += money(node_id)
+    for segment, split in ((None, lambda s: s == "all"), ("city", lambda s: s != "all")):
+        rows = run(sample_graph, "lifecycle_funnel", segment=segment)
+        wanted = {k: v for k, v in expected.items() if split(k[1])}
+        assert {(r["label"], r["segment"], r["stage"]): r["count"] for r in rows} == {
+            k: v[0] for k, v in wanted.items()
+        }
+        for r in rows:
+            assert r["value"] == pytest.approx(wanted[(r["label"], r["segment"], r["stage"])][1], abs=0.01)
 
 
 def test_referral_rings(sample_graph: Graph) -> None:

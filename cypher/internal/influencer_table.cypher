@@ -1,5 +1,5 @@
 // name: influencer_table
-// description: The ranked influencers as written back by `graphcrm analyze all --write`, read through the influence indexes (nothing recomputed), optionally only one community or some stages.
+// description: The ranked influencers as written back by `graphcrm analyze all --write`, read through the influence indexes (nothing recomputed), optionally only one community or some stages; `values` are the stored columns `summaries.INFLUENCER_COLUMNS` names.
 // param: limit integer = 50 -- how many rows
 // param: stages list -- only customers in these stages (empty: all; partners have no stage and are left out when set)
 // param: community integer = null -- only this community
@@ -13,9 +13,6 @@ CALL () {{
   WHERE n.influence IS NOT NULL AND size($stages) = 0 AND ($community IS NULL OR n.community = $community)
   RETURN n ORDER BY n.influence DESC LIMIT $limit
 }}
-RETURN n.id AS id, labels(n)[0] AS label, n.name AS name, n.stage AS stage, n.community AS community,
-       n.influence AS influence, n.pagerank AS pagerank, n.referral_reach AS referral_reach,
-       n.cascade_depth AS cascade_depth, n.converted_value AS converted_value, n.brokerage AS brokerage,
-       n.influence_why AS why
-ORDER BY influence DESC, id
+RETURN n.id AS id, labels(n)[0] AS label, {values} AS values
+ORDER BY n.influence DESC, id
 LIMIT $limit

@@ -18,6 +18,15 @@ import networkx as nx
 import pandas as pd
 
 from graphcrm import model
+from graphcrm.analytics.spec import (
+    NODE_PROPS,
+    SOCIAL_LABELS,
+    Analysis,
+    AnalysisResult,
+    Param,
+    Projection,
+    Table,
+)
 from graphcrm.analytics.views import node_value, social_graph
 
 _RNG_LOCK = threading.Lock()
@@ -144,3 +153,39 @@ def _most_common(values: object) -> str:
     if not counts:
         return ""
     return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _run(
+    G: nx.MultiDiGraph,
+    *,
+    seed: int,
+    resolution: float,
+    min_size: int,
+    influence: Mapping[str, float] | None = None,
+) -> AnalysisResult:
+    if influence is None:
+        from graphcrm.analytics.influencers import influencers
+
+        ranked = influencers(G, seed=seed)
+        influence = dict(zip(ranked["id"], ranked["influence"], strict=True))
+    found = communities(G, seed=seed, resolution=resolution, min_size=min_size, influence=influence)
+    rows = [{"id": n, "community": c} for n, c in found.membership.items()]
+    return AnalysisResult("communities", {"communities": found.summary}, found, score_rows=rows)
+
+
+SPEC = Analysis(
+    name="communities",
+    help="Louvain communities of customers, with top influencer, stage, city, value",
+    projection=Projection(SOCIAL_LABELS, (model.REFERRED, model.KNOWS), NODE_PROPS),
+    params=(
+        Param("seed", "int", 7, "Louvain seed"),
+        Param("resolution", "float", 1.0, "above 1: smaller communities", minimum=0.01, maximum=100),
+        Param("min_size", "int", 2, "smallest community listed", minimum=1),
+    ),
+    tables=(
+        Table("communities", SUMMARY_COLUMNS, "one row per community of at least --min-size, largest first"),
+    ),
+    compute=_run,
+    scores=("community",),
+    internal=("influence",),
+)

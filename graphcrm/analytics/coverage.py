@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -19,8 +20,26 @@ import pandas as pd
 from graphcrm import model
 from graphcrm.analytics.communities import communities
 from graphcrm.analytics.influencers import influencers
+from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
 from graphcrm.analytics.strength import touch_stats
 from graphcrm.analytics.views import as_datetime, edges_by_type, node_value, resolve_as_of
+
+UNMANAGED_COLUMNS = ("id", "name", "stage", "annual_value", "contacts")
+MULTI_MANAGED_COLUMNS = ("id", "name", "managers", "manager_ids")
+LOAD_COLUMNS = (
+    "id",
+    "name",
+    "role",
+    "accounts",
+    "value",
+    "accounts_vs_median",
+    "value_vs_median",
+    "overloaded",
+)
+STALE_COLUMNS = ("id", "name", "label", "kind", "managers", "last_touch", "days_since")
+AT_RISK_COLUMNS = ("id", "name", "label", "stage", "reason")
+UNCOVERED_COLUMNS = ("id", "name", "influence", "managers", "tie_strength", "reason")
+SPLIT_COLUMNS = ("community", "size", "managers", "manager_ids")
 
 
 @dataclass
@@ -134,7 +153,7 @@ def account_coverage(
             for c in companies
             if not managers[c]
         ],
-        ("id", "name", "stage", "annual_value", "contacts"),
+        UNMANAGED_COLUMNS,
     )
     multi = _frame(
         [
@@ -147,7 +166,7 @@ def account_coverage(
             for c in companies
             if len(set(managers[c])) > 1
         ],
-        ("id", "name", "managers", "manager_ids"),
+        MULTI_MANAGED_COLUMNS,
     )
     load_rows = [
         {
@@ -170,19 +189,7 @@ def account_coverage(
             ["accounts", "value", "id"], ascending=[False, False, True], ignore_index=True
         )
     else:
-        load = _frame(
-            [],
-            (
-                "id",
-                "name",
-                "role",
-                "accounts",
-                "value",
-                "accounts_vs_median",
-                "value_vs_median",
-                "overloaded",
-            ),
-        )
+        load = _frame([], LOAD_COLUMNS)
 
     stale_rows = []
     for n, kind in [(a, "account") for a in account_ids] + [(c, "key contact") for c in key_contacts]:
@@ -200,28 +207,13 @@ def account_coverage(
                     "days_since": days,
                 }
             )
-    stale = _frame(stale_rows, ("id", "name", "label", "kind", "managers", "last_touch", "days_since"))
+    stale = _frame(stale_rows, STALE_COLUMNS)
 
-    recent_start, previous_start = (
-        moment - timedelta(days=trend_days),
-        moment - timedelta(days=2 * trend_days),
-    )
     risk_rows = []
     for n in account_ids:
-        reasons = []
-        if G.nodes[n].get("stage") == "dissolution":
-            reasons.append("stage dissolution")
-        recent = [s for at, s in touches[n] if at > recent_start]
-        previous = [s for at, s in touches[n] if previous_start < at <= recent_start]
-        recent_mood, previous_mood = _mean(recent), _mean(previous)
-        if (
-            recent_mood is not None
-            and previous_mood is not None
-            and previous_mood - recent_mood >= sentiment_drop
-        ):
-            reasons.append(f"sentiment {recent_mood:+.2f} from {previous_mood:+.2f}")
-        if previous and len(recent) * 2 <= len(previous):
-            reasons.append(f"touches {len(recent)} from {len(previous)} per {trend_days} days")
+        reasons = risk_reasons(
+            G.nodes[n].get("stage"), touches[n], moment, trend_days=trend_days, sentiment_drop=sentiment_drop
+        )
         if reasons:
             risk_rows.append(
                 {
@@ -232,7 +224,7 @@ def account_coverage(
                     "reason": "; ".join(reasons),
                 }
             )
-    at_risk = _frame(risk_rows, ("id", "name", "label", "stage", "reason"))
+    at_risk = _frame(risk_rows, AT_RISK_COLUMNS)
 
     if influence is None:
         ranked = influencers(G, labels=(model.CUSTOMER,))
@@ -259,7 +251,7 @@ def account_coverage(
                 "reason": f"managed by {owners} but {tie}" if owners else f"no manager and {tie}",
             }
         )
-    uncovered = _frame(uncovered_rows, ("id", "name", "influence", "managers", "tie_strength", "reason"))
+    uncovered = _frame(uncovered_rows, UNCOVERED_COLUMNS)
 
     if community is None:
         community = communities(G).membership
@@ -281,10 +273,51 @@ def account_coverage(
                     "manager_ids": ", ".join(sorted(owners)),
                 }
             )
-    split = _frame(split_rows, ("community", "size", "managers", "manager_ids"))
+    split = _frame(split_rows, SPLIT_COLUMNS)
     if len(split):
         split = split.sort_values(["managers", "community"], ascending=[False, True], ignore_index=True)
     return CoverageReport(unmanaged, multi, load, stale, at_risk, uncovered, split)
+
+
+def risk_reasons(
+    stage: str | None,
+    touches: list[tuple[datetime, float | None]],
+    moment: datetime,
+    *,
+    trend_days: int = 180,
+    sentiment_drop: float = 0.2,
+) -> list[str]:
+    """Why an account is at risk, the one definition of "at risk"; empty when it is not.
+
+    An account is at risk when it is in the `dissolution` stage, or when, comparing the last
+    `trend_days` before `moment` with the `trend_days` before those, the mean sentiment of its
+    touch points fell by at least `sentiment_drop`, or the number of touch points fell by half
+    or more. `touches` are (when, sentiment or None) pairs up to `moment`.
+
+    Examples
+    --------
+    >>> now = datetime(2026, 1, 1)
+    >>> before = [(now - timedelta(days=300), 0.6), (now - timedelta(days=250), 0.6)]
+    >>> risk_reasons("commitment", [*before, (now - timedelta(days=10), 0.1)], now)
+    ['sentiment +0.10 from +0.60', 'touches 1 from 2 per 180 days']
+    >>> risk_reasons("dissolution", [], now)
+    ['stage dissolution']
+    """
+    reasons = ["stage dissolution"] if stage == "dissolution" else []
+    recent_start = moment - timedelta(days=trend_days)
+    previous_start = moment - timedelta(days=2 * trend_days)
+    recent = [s for at, s in touches if at > recent_start]
+    previous = [s for at, s in touches if previous_start < at <= recent_start]
+    recent_mood, previous_mood = _mean(recent), _mean(previous)
+    if (
+        recent_mood is not None
+        and previous_mood is not None
+        and previous_mood - recent_mood >= sentiment_drop
+    ):
+        reasons.append(f"sentiment {recent_mood:+.2f} from {previous_mood:+.2f}")
+    if previous and len(recent) * 2 <= len(previous):
+        reasons.append(f"touches {len(recent)} from {len(previous)} per {trend_days} days")
+    return reasons
 
 
 def _most_influential(customers: list[str], influence: Mapping[str, float], count: int) -> list[str]:
@@ -305,3 +338,46 @@ def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
 def _mean(values: list[float | None]) -> float | None:
     known = [float(v) for v in values if v is not None]
     return sum(known) / len(known) if known else None
+
+
+def _run(G: nx.MultiDiGraph, **params: Any) -> AnalysisResult:
+    report = account_coverage(G, **params)
+    reasons = dict(zip(report.at_risk["id"], report.at_risk["reason"], strict=True))
+    accounts = [n for n, d in G.nodes(data=True) if d.get("label") in (model.COMPANY, model.CUSTOMER)]
+    rows = [{"id": n, "risk_reason": reasons.get(n)} for n in sorted(accounts)]
+    return AnalysisResult("coverage", report.tables(), report, score_rows=rows)
+
+
+SPEC = Analysis(
+    name="coverage",
+    help="unmanaged and double-managed accounts, manager load, stale and at-risk accounts",
+    projection=Projection(
+        model.LABELS,
+        (model.MANAGES, model.WORKS_AT, model.INTERACTED, model.KNOWS, model.REFERRED),
+        NODE_PROPS,
+    ),
+    params=(
+        Param("as_of", "moment", None, "judge staleness as of this date (default: latest touch)"),
+        Param("stale_days", "int", 90, "no touch point for this many days is stale", minimum=1, maximum=3650),
+        Param("trend_days", "int", 180, "window compared with the one before for risk trends", minimum=1),
+        Param(
+            "sentiment_drop", "float", 0.2, "a fall in mean sentiment that puts an account at risk", minimum=0
+        ),
+        Param("overload", "float", 1.5, "overloaded above this many times the team median", minimum=1),
+        Param("top_influencers", "int", 50, "influencers checked for coverage", minimum=1),
+        Param("weak_tie", "float", 0.35, "a strongest tie to us below this is weak", minimum=0, maximum=1),
+        Param("split_managers", "int", 3, "a community with this many managers is split", minimum=2),
+    ),
+    tables=(
+        Table("unmanaged", UNMANAGED_COLUMNS, "companies nobody manages"),
+        Table("multi_managed", MULTI_MANAGED_COLUMNS, "accounts with more than one manager"),
+        Table("manager_load", LOAD_COLUMNS, "each manager's accounts and value against the team median"),
+        Table("stale", STALE_COLUMNS, "accounts and key contacts with no recent touch point"),
+        Table("at_risk", AT_RISK_COLUMNS, "accounts in dissolution or trending there, with the reason"),
+        Table("influential_uncovered", UNCOVERED_COLUMNS, "top influencers with only weak ties to us"),
+        Table("split_communities", SPLIT_COLUMNS, "communities whose members have many managers"),
+    ),
+    compute=_run,
+    scores=("risk_reason",),
+    internal=("influence", "community", "half_life_days"),
+)

@@ -22,6 +22,7 @@ import networkx as nx
 import pandas as pd
 
 from graphcrm import model
+from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
 from graphcrm.analytics.strength import TouchStats, tie_strength, touch_strength
 from graphcrm.analytics.views import edges_of_type, knows_strength
 from graphcrm.errors import AnalysisInputError, NoPath, UnknownNode
@@ -86,30 +87,6 @@ class _Tie(NamedTuple):
     @property
     def detail(self) -> str:
         return _detail(self.kind, self.attrs, self.stats)
-
-
-def tie_graph(
-    G: nx.MultiDiGraph, *, as_of: date | datetime | None = None, half_life_days: float = 90.0
-) -> nx.Graph:
-    """Undirected graph of the strongest tie between each pair, with `strength`, `cost`
-    (= -log strength), `kind`, the original `source` of the tie and a `detail` text."""
-    ties = _strongest_ties(G, as_of=as_of, half_life_days=half_life_days)
-    return _graph_of(
-        G,
-        (
-            (
-                pair,
-                {
-                    "strength": t.strength,
-                    "cost": -math.log(t.strength),
-                    "kind": t.kind,
-                    "source": t.source,
-                    "detail": t.detail,
-                },
-            )
-            for pair, t in ties.items()
-        ),
-    )
 
 
 def _strongest_ties(
@@ -248,3 +225,44 @@ def _detail(kind: str, attrs: Mapping[str, Any], stats: TouchStats | None) -> st
     if kind == model.REFERRED:
         return "converted" if attrs.get("converted") else "did not convert"
     return f"since {attrs['since']}" if attrs.get("since") else ""
+
+
+PATH_COLUMNS = ("path", "strength", "hops", "route")
+
+
+def _run(G: nx.MultiDiGraph, *, source: str, target: str, **params: Any) -> AnalysisResult:
+    found = warm_intro_paths(G, source, target, **params)
+    summary = pd.DataFrame(
+        [
+            {
+                "path": number,
+                "strength": path.strength,
+                "hops": len(path.hops),
+                "route": " -> ".join(path.nodes),
+            }
+            for number, path in enumerate(found, start=1)
+        ],
+        columns=list(PATH_COLUMNS),
+    )
+    return AnalysisResult("intro", {"hops": paths_frame(found), "paths": summary}, found)
+
+
+SPEC = Analysis(
+    name="intro",
+    help="warm introduction paths from one node to another",
+    projection=Projection(model.LABELS, INTRO_TYPES, NODE_PROPS),
+    params=(
+        Param("source", "str", None, "who makes the approach (an id)", flag="--from", required=True),
+        Param("target", "str", None, "who to reach (an id)", flag="--to", required=True),
+        Param("k", "int", 3, "number of paths", minimum=1, maximum=50),
+        Param("as_of", "moment", None, "judge tie recency as of this date (default: latest touch)"),
+        Param(
+            "half_life_days", "float", 90.0, "a touch point's weight halves every this many days", minimum=1
+        ),
+    ),
+    tables=(
+        Table("hops", HOP_COLUMNS, "every hop of every path, with why the tie is strong"),
+        Table("paths", PATH_COLUMNS, "one row per path, strongest first"),
+    ),
+    compute=_run,
+)

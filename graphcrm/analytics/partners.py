@@ -13,11 +13,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from itertools import combinations
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from graphcrm import model
+from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
 from graphcrm.analytics.views import edges_of_type, node_value, referral_digraph
 from graphcrm.errors import UnknownNode
 
@@ -39,6 +41,8 @@ PARTNER_COLUMNS = (
     "conversion_rate",
     "referred_value",
 )
+OVERLAP_COLUMNS = ("partner_a", "partner_b", "shared", "jaccard")
+CANDIDATE_COLUMNS = ("partner", "company", "company_name", "score", "shared", "reason")
 
 
 def partner_reach(G: nx.MultiDiGraph, partner: str, *, referrals: nx.DiGraph | None = None) -> set[str]:
@@ -142,7 +146,7 @@ def partner_report(G: nx.MultiDiGraph, *, top_candidates: int = 20, per_partner:
                     "jaccard": len(shared) / len(reach[a] | reach[b]),
                 }
             )
-    overlap = pd.DataFrame(overlap_rows, columns=["partner_a", "partner_b", "shared", "jaccard"])
+    overlap = pd.DataFrame(overlap_rows, columns=list(OVERLAP_COLUMNS))
     overlap = overlap.sort_values(
         ["shared", "partner_a", "partner_b"], ascending=[False, True, True], ignore_index=True
     )
@@ -207,9 +211,33 @@ def _candidates(
                 "reason": f"{len(shared)} shared tie{'s' if len(shared) != 1 else ''}: {named}{more}",
             }
         )
-    frame = pd.DataFrame(rows, columns=["partner", "company", "company_name", "score", "shared", "reason"])
+    frame = pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
     frame = frame.sort_values(
         ["score", "partner", "company"], ascending=[False, True, True], ignore_index=True
     )
     frame = frame.groupby("partner", sort=False).head(per_partner)
     return frame.head(top).reset_index(drop=True)
+
+
+def _run(G: nx.MultiDiGraph, **params: Any) -> AnalysisResult:
+    report = partner_report(G, **params)
+    return AnalysisResult("partners", report.tables(), report)
+
+
+SPEC = Analysis(
+    name="partners",
+    help="partner reach, referral results, overlap and candidate company links",
+    projection=Projection((model.PARTNER, model.COMPANY, model.CUSTOMER), LINK_TYPES, NODE_PROPS),
+    params=(
+        Param("top_candidates", "int", 20, "candidate links to show", minimum=1, flag="--top"),
+        Param("per_partner", "int", 3, "candidate links per partner at most", minimum=1),
+    ),
+    tables=(
+        Table(
+            "partners", PARTNER_COLUMNS, "one row per partner: reach, sourced referrals, conversion, value"
+        ),
+        Table("overlap", OVERLAP_COLUMNS, "pairs of partners reaching the same people (Jaccard)"),
+        Table("candidates", CANDIDATE_COLUMNS, "suggested partner -> company links (Adamic-Adar), with why"),
+    ),
+    compute=_run,
+)

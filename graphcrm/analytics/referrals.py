@@ -15,6 +15,7 @@ import networkx as nx
 import pandas as pd
 
 from graphcrm import model
+from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
 from graphcrm.analytics.views import edges_of_type, hops_downstream, node_value, referral_digraph
 from graphcrm.errors import UnknownNode
 
@@ -30,6 +31,14 @@ CASCADE_COLUMNS = (
     "value",
 )
 BREAKDOWN_COLUMNS = ("referrals", "converted", "conversion_rate", "value")
+SUMMARY_COLUMNS = (
+    "referrals",
+    "converted",
+    "conversion_rate",
+    "referring_customers",
+    "k_factor",
+    "viral_coefficient",
+)
 TREE_COLUMNS = ("depth", "referrer", "id", "name", "label", "converted", "value", "since")
 
 
@@ -75,34 +84,48 @@ def referral_cascades(G: nx.MultiDiGraph, *, top: int | None = None) -> pd.DataF
 
 
 @dataclass
-class ReferralStats:
-    """Programme-level referral numbers.
+class ReferralTotals:
+    """The programme's referral totals, and the one definition of conversion rate and k-factor
+    (the Overview reads these totals from Cypher, `referral_stats` from a projected graph).
 
-    `k_factor` is referrals per referring customer (REFERRED edges sent by customers divided by
-    the number of distinct customers who sent one); `viral_coefficient` is converted customer
-    referrals per customer (above 1 the customer base would grow by referrals alone).
+    `conversion_rate` is converted / all referrals in [0, 1]; `k_factor` is referrals per
+    referring customer (REFERRED edges sent by customers divided by the number of distinct
+    customers who sent one). Both are 0 when there is nothing to divide by.
+
+    Examples
+    --------
+    >>> totals = ReferralTotals(referrals=4, converted=3, referring_customers=2, customer_referrals=3)
+    >>> totals.conversion_rate, totals.k_factor
+    (0.75, 1.5)
     """
 
     referrals: int
     converted: int
-    conversion_rate: float
     referring_customers: int
-    k_factor: float
-    viral_coefficient: float
-    by_channel: pd.DataFrame = field(repr=False)
-    by_month: pd.DataFrame = field(repr=False)
+    customer_referrals: int
+
+    @property
+    def conversion_rate(self) -> float:
+        return self.converted / self.referrals if self.referrals else 0.0
+
+    @property
+    def k_factor(self) -> float:
+        return self.customer_referrals / self.referring_customers if self.referring_customers else 0.0
+
+
+@dataclass
+class ReferralStats(ReferralTotals):
+    """Programme-level referral numbers: the totals, the viral coefficient (converted customer
+    referrals per customer; above 1 the customer base would grow by referrals alone) and the
+    breakdowns by channel and by month."""
+
+    viral_coefficient: float = 0.0
+    by_channel: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    by_month: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def summary(self) -> pd.DataFrame:
-        """The scalar figures as a one-row frame."""
-        keys = (
-            "referrals",
-            "converted",
-            "conversion_rate",
-            "referring_customers",
-            "k_factor",
-            "viral_coefficient",
-        )
-        return pd.DataFrame([{k: getattr(self, k) for k in keys}])
+        """The scalar figures as a one-row frame (columns `SUMMARY_COLUMNS`)."""
+        return pd.DataFrame([{k: getattr(self, k) for k in SUMMARY_COLUMNS}])
 
 
 def referral_stats(G: nx.MultiDiGraph) -> ReferralStats:
@@ -119,9 +142,8 @@ def referral_stats(G: nx.MultiDiGraph) -> ReferralStats:
     return ReferralStats(
         referrals=len(frame),
         converted=int(frame["converted"].sum()),
-        conversion_rate=float(frame["converted"].mean()) if len(frame) else 0.0,
         referring_customers=int(referrers),
-        k_factor=len(by_customers) / referrers if referrers else 0.0,
+        customer_referrals=len(by_customers),
         viral_coefficient=float(by_customers["converted"].sum()) / customers if customers else 0.0,
         by_channel=_breakdown(frame, "channel"),
         by_month=_breakdown(frame, "month"),
@@ -193,3 +215,34 @@ def cascade_tree(G: nx.MultiDiGraph, root: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=list(TREE_COLUMNS))
+
+
+def _run(G: nx.MultiDiGraph, *, root: str | None, top: int) -> AnalysisResult:
+    stats = referral_stats(G)
+    tables = {"tree": cascade_tree(G, root)} if root else {}
+    tables |= {
+        "cascades": referral_cascades(G, top=top),
+        "summary": stats.summary(),
+        "by_channel": stats.by_channel.reset_index(),
+        "by_month": stats.by_month.reset_index(),
+    }
+    return AnalysisResult("referrals", tables, stats)
+
+
+SPEC = Analysis(
+    name="referrals",
+    help="referral cascades per root, k-factor, conversion by channel and month",
+    projection=Projection(model.LABELS, (model.REFERRED,), NODE_PROPS),
+    params=(
+        Param("root", "str", None, "also show the cascade tree below this id"),
+        Param("top", "int", 20, "cascades to show", minimum=1),
+    ),
+    tables=(
+        Table("tree", TREE_COLUMNS, "the cascade below --root, depth-first (only with --root)"),
+        Table("cascades", CASCADE_COLUMNS, "one row per cascade root, largest first"),
+        Table("summary", SUMMARY_COLUMNS, "the programme's totals, conversion and k-factor"),
+        Table("by_channel", ("channel", *BREAKDOWN_COLUMNS), "conversion per referral channel"),
+        Table("by_month", ("month", *BREAKDOWN_COLUMNS), "conversion per month of the referral"),
+    ),
+    compute=_run,
+)

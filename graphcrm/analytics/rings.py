@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 
 from graphcrm import model
+from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
 from graphcrm.analytics.views import components, edges_by_type, referral_digraph
 
 RING_COLUMNS = ("ring", "kind", "group", "members", "size", "referrals", "converted", "first", "last", "why")
@@ -142,3 +144,25 @@ def _bursts(
         )
     rows.sort(key=lambda r: (-r["referrals"], r["kind"], r["group"]))
     return rows
+
+
+def _run(G: nx.MultiDiGraph, **params: Any) -> AnalysisResult:
+    found = referral_rings(G, **params)
+    membership = ring_membership(found)
+    candidates = [n for n, d in G.nodes(data=True) if d.get("label") in (model.CUSTOMER, model.PARTNER)]
+    rows = [{"id": n, "referral_ring": membership.get(n)} for n in sorted(candidates)]
+    return AnalysisResult("rings", {"rings": found}, found, score_rows=rows)
+
+
+SPEC = Analysis(
+    name="rings",
+    help="referral circles and referral bursts inside a company or household",
+    projection=Projection(model.LABELS, (model.REFERRED, model.WORKS_AT, model.KNOWS), NODE_PROPS),
+    params=(
+        Param("window_days", "int", 30, "burst window in days", minimum=1),
+        Param("min_burst", "int", 3, "referrals in a window that flag it", minimum=1),
+    ),
+    tables=(Table("rings", RING_COLUMNS, "one row per circle or burst"),),
+    compute=_run,
+    scores=("referral_ring",),
+)

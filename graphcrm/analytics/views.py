@@ -24,17 +24,6 @@ DEFAULT_KNOWS_STRENGTH = 0.5
 REFERRAL_TIE_STRENGTH = 0.5
 
 
-def label_of(G: nx.MultiDiGraph, node: str) -> str:
-    """The node's label ('' when the projection did not record one)."""
-    return G.nodes[node].get("label", "")
-
-
-def ids_with_label(G: nx.MultiDiGraph, *labels: str) -> list[str]:
-    """Ids of the nodes carrying one of `labels`, in id order."""
-    wanted = set(labels)
-    return sorted(n for n, d in G.nodes(data=True) if d.get("label") in wanted)
-
-
 def node_value(attrs: Mapping[str, Any]) -> float:
     """What a node is worth to us: a customer's `lifetime_value` or a company's `annual_value`."""
     value = attrs.get("lifetime_value", attrs.get("annual_value"))

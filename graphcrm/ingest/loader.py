@@ -179,7 +179,7 @@ def load_directory(
     """Validate `directory` and load it; raise ValidationFailed (nothing written) or
     LoadInterrupted (the server failed mid-way; safe to re-run)."""
     started = time.perf_counter()
-    graph.check()
+    graph.verify()
     dataset = read_directory(directory, None if wipe_first else existing_labels(graph))
     summary = LoadSummary(
         nodes=dataset.counts_by_label(),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
+from graphcrm.analytics.registry import ANALYSES
 from graphcrm.db import Graph
 
 
@@ -21,7 +25,7 @@ def test_influencers_as_json_and_as_a_table(sample_graph: Graph, neo4j_env: dict
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)["influencers"]
     assert len(rows) == 3 and rows[0]["influence"] >= rows[1]["influence"] >= rows[2]["influence"]
-    assert rows[0]["why"].startswith("referred ")
+    assert rows[0]["influence_why"].startswith("referred ")
     table = analyze(neo4j_env, "influencers", "--top", "3")
     assert table.returncode == 0, table.stderr
     assert table.stdout.splitlines()[0].split()[:4] == ["id", "name", "label", "influence"]
@@ -57,7 +61,25 @@ def test_funnel_as_csv_and_intro_as_text(sample_graph: Graph, neo4j_env: dict[st
         (["intro", "--from", "E0001"], 2, "error: the following arguments are required: --to"),
         (["funnel", "--write"], 2, "error: unrecognized arguments: --write"),
         (["coverage", "--as-of", "last tuesday"], 2, "is not an ISO date such as 2026-10-01"),
-        (["funnel", "--by", "n.id} RETURN 1 //"], 1, "Unknown segment property 'n.id} RETURN 1 //'"),
+        (["funnel", "--by", "n.id} RETURN 1 //"], 2, "argument --by: must be one of city, industry, size"),
+        (["funnel", "--by", "email"], 2, "argument --by: must be one of city, industry, size"),
+        (["influencers", "--top", "0"], 2, "argument --top: must be at least 1, not 0."),
+        (
+            ["communities", "--resolution", "nan"],
+            2,
+            "argument --resolution: must be from 0.01 to 100, not nan.",
+        ),
+        (
+            ["communities", "--resolution", "inf"],
+            2,
+            "argument --resolution: must be from 0.01 to 100, not inf.",
+        ),
+        (
+            ["intro", "--from", "E0001", "--to", "C000001", "--k", "1e9"],
+            2,
+            "argument --k: '1e9' is not a whole number.",
+        ),
+        (["coverage", "--format", "csv"], 1, "has 7 tables (unmanaged, multi_managed, manager_load, stale"),
     ],
 )
 def test_wrong_input_is_one_sentence_and_a_non_zero_exit(
@@ -80,3 +102,25 @@ def test_all_writes_every_score_quietly(writable_sample_graph: Graph, neo4j_env:
         "RETURN count(c.influence) AS scored, count(c.community) AS grouped, count(c) AS all"
     )[0]
     assert rows["scored"] == rows["grouped"] == rows["all"]
+
+
+def test_json_keeps_every_table_and_out_writes_one_csv_each(
+    sample_graph: Graph, neo4j_env: dict[str, str], tmp_path: Path
+) -> None:
+    tables = [t.name for t in ANALYSES["coverage"].tables]
+    done = analyze(neo4j_env, "coverage", "--format", "json", "--quiet")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert list(document) == tables
+    out = tmp_path / "coverage"
+    written = analyze(neo4j_env, "coverage", "--out", str(out), "--quiet")
+    assert written.returncode == 0, written.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.csv" for t in tables)
+    for table in tables:
+        with (out / f"{table}.csv").open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == len(document[table])
+    one = analyze(neo4j_env, "coverage", "--format", "csv", "--table", "at_risk", "--quiet")
+    assert one.returncode == 0 and len(list(csv.DictReader(io.StringIO(one.stdout)))) == len(
+        document["at_risk"]
+    )

@@ -1,33 +1,26 @@
-"""Lifecycle funnel counts and value per stage."""
+"""Lifecycle funnel: every stage in lifecycle order, shares and means, from grouped counts."""
 
 from __future__ import annotations
 
-import networkx as nx
 import pytest
 
 from graphcrm import model
 from graphcrm.analytics.funnel import FUNNEL_COLUMNS, lifecycle_funnel
 
-from .graphs import build
-
-
-def crm() -> nx.MultiDiGraph:
-    return build(
-        {
-            "c1": (model.CUSTOMER, {"stage": "exploration", "lifetime_value": 10.0, "city": "Leeds"}),
-            "c2": (model.CUSTOMER, {"stage": "exploration", "lifetime_value": 20.0, "city": "York"}),
-            "c3": (model.CUSTOMER, {"stage": "commitment", "lifetime_value": 30.0, "city": "Leeds"}),
-            "c4": model.CUSTOMER,
-            "k1": (model.COMPANY, {"stage": "expansion", "annual_value": 100.0, "size": "large"}),
-            "e1": model.EMPLOYEE,
-        }
-    )
+# Grouped counts as the server returns them: four customers (two exploring worth 10 and 20, one
+# committed worth 30, one with no stage) and one company in expansion worth 100.
+COUNTS = [
+    {"label": model.CUSTOMER, "segment": "all", "stage": "exploration", "count": 2, "value": 30.0},
+    {"label": model.CUSTOMER, "segment": "all", "stage": "commitment", "count": 1, "value": 30.0},
+    {"label": model.CUSTOMER, "segment": "all", "stage": "(none)", "count": 1, "value": 0.0},
+    {"label": model.COMPANY, "segment": "all", "stage": "expansion", "count": 1, "value": 100.0},
+]
 
 
 def test_counts_shares_and_values_per_stage_in_lifecycle_order() -> None:
-    frame = lifecycle_funnel(crm())
+    frame = lifecycle_funnel(COUNTS)
     customers = frame[frame["label"] == model.CUSTOMER].set_index("stage")
-    # Five lifecycle stages plus '(none)' for c4; shares are of the 4 customers.
+    # Five lifecycle stages plus '(none)'; shares are of the 4 customers.
     assert list(customers.index) == [*model.STAGES, "(none)"]
     assert list(customers["count"]) == [2, 0, 0, 1, 0, 1]
     assert customers.loc["exploration", "share"] == pytest.approx(2 / 4)
@@ -40,12 +33,18 @@ def test_counts_shares_and_values_per_stage_in_lifecycle_order() -> None:
 
 
 def test_by_segment() -> None:
-    frame = lifecycle_funnel(crm(), segment="city", labels=(model.CUSTOMER,))
+    counts = [
+        {"label": model.CUSTOMER, "segment": "Leeds", "stage": "exploration", "count": 1, "value": 10.0},
+        {"label": model.CUSTOMER, "segment": "Leeds", "stage": "commitment", "count": 1, "value": 30.0},
+        {"label": model.CUSTOMER, "segment": "York", "stage": "exploration", "count": 1, "value": 20.0},
+        {"label": model.COMPANY, "segment": "large", "stage": "expansion", "count": 1, "value": 100.0},
+    ]
+    frame = lifecycle_funnel(counts, labels=(model.CUSTOMER,))
     leeds = frame[frame["segment"] == "Leeds"].set_index("stage")
     assert leeds.loc["exploration", "count"] == 1 and leeds.loc["commitment", "share"] == 0.5
-    assert sorted(set(frame["segment"])) == ["(none)", "Leeds", "York"]
+    assert sorted(set(frame["segment"])) == ["Leeds", "York"]
 
 
-def test_empty_graph() -> None:
-    frame = lifecycle_funnel(nx.MultiDiGraph())
+def test_nothing_counted() -> None:
+    frame = lifecycle_funnel([])
     assert frame.empty and list(frame.columns) == list(FUNNEL_COLUMNS)

@@ -43,7 +43,10 @@ def test_referral_components_of_a_hand_drawn_tree() -> None:
     assert (b.referral_reach, b.cascade_depth, b.converted_value) == (2, 2, 90)
     assert (e.referral_reach, e.cascade_depth, e.converted_value) == (0, 0, 0)
     # Betweenness of a: pairs (c, b), (c, d), (c, e) pass through it, of (5-1)(5-2)/2 = 6 pairs.
-    assert a.why == "referred 2, 1 converted, cascade of 4 worth 110, bridges groups (betweenness 0.50)"
+    assert (
+        a.influence_why
+        == "referred 2, 1 converted, cascade of 4 worth 110, bridges groups (betweenness 0.50)"
+    )
     assert list(frame["id"])[0] == "a"
     assert list(frame.columns) == list(COLUMNS)
 

@@ -9,7 +9,7 @@ import pytest
 
 from graphcrm import model
 from graphcrm.analytics.intro import paths_frame, warm_intro_paths
-from graphcrm.errors import AnalysisInputError, NoPath, UnknownNode
+from graphcrm.errors import AnalysisInputError, GraphCRMError, NoPath, UnknownNode
 
 from .graphs import AS_OF, build, touch
 
@@ -102,4 +102,4 @@ def test_clear_one_sentence_errors(source: str, target: str, error: type[Excepti
     with pytest.raises(error) as raised:
         warm_intro_paths(network(), source, target)
     assert str(raised.value).startswith(message)
-    assert isinstance(raised.value, ValueError) and "\n" not in str(raised.value)
+    assert isinstance(raised.value, GraphCRMError) and "\n" not in str(raised.value)

@@ -10,7 +10,8 @@ import networkx as nx
 import pytest
 
 from graphcrm import model, scores
-from graphcrm.analytics import run
+from graphcrm.analytics import rings, run
+from graphcrm.analytics.registry import ANALYSES
 from graphcrm.db import Graph
 from graphcrm.errors import AnalysisInputError, UnknownNode
 from graphcrm.ingest.loader import load_directory
@@ -21,17 +22,25 @@ def one(graph: Graph, cypher: str, **params: object) -> object:
 
 
 @pytest.mark.parametrize("name", [n for n in run.ANALYSES if n != "intro"])
-def test_every_analysis_runs_on_sample_data(sample_graph: Graph, name: str) -> None:
+def test_every_analysis_runs_on_sample_data_with_its_declared_tables(sample_graph: Graph, name: str) -> None:
+    spec = ANALYSES[name]
     result = run.run_analysis(sample_graph, name)
-    assert result.nodes > 0 and result.projection_seconds > 0 and result.compute_seconds > 0
+    assert result.compute_seconds > 0
+    if spec.projection is not None:
+        assert result.nodes > 0 and result.projection_seconds > 0
     assert len(result.main) > 0, f"{name} found nothing in sample_data"
+    declared = {t.name: t.columns for t in spec.tables}
+    for table, frame in result.tables.items():
+        assert list(frame.columns) == list(declared[table]), f"{name}.{table} drifted from its declaration"
 
 
 def test_projection_reads_only_what_the_analysis_needs(sample_graph: Graph) -> None:
-    result = run.run_analysis(sample_graph, "funnel")
-    customers = one(sample_graph, "MATCH (c:Customer) RETURN count(c)")
-    companies = one(sample_graph, "MATCH (c:Company) RETURN count(c)")
-    assert (result.nodes, result.edges) == (customers + companies, 0)
+    result = run.run_analysis(sample_graph, "referrals")
+    everyone = one(sample_graph, "MATCH (n) WHERE NOT n:AnalyticsRun RETURN count(n)")
+    referrals = one(sample_graph, "MATCH ()-[r:REFERRED]->() RETURN count(r)")
+    assert (result.nodes, result.edges) == (everyone, referrals)
+    funnel = run.run_analysis(sample_graph, "funnel")
+    assert (funnel.nodes, funnel.edges, funnel.projection_seconds) == (0, 0, 0.0)
 
 
 def test_influencers_agree_with_cypher(sample_graph: Graph) -> None:
@@ -43,7 +52,7 @@ def test_influencers_agree_with_cypher(sample_graph: Graph) -> None:
         sample_graph, "MATCH ({id: $id})-[:REFERRED*1..]->(d) RETURN count(DISTINCT d)", id=leader["id"]
     )
     assert (leader["referred"], leader["referral_reach"]) == (referred, reach)
-    assert leader["why"].startswith(f"referred {referred}, ")
+    assert leader["influence_why"].startswith(f"referred {referred}, ")
 
 
 def test_influencers_within_a_partners_reach(sample_graph: Graph) -> None:
@@ -114,9 +123,15 @@ def test_write_all_stores_scores_and_records_runs(writable_sample_graph: Graph) 
     )
     assert top == results["influencers"].main.iloc[0]["id"]
     ringed = one(graph, "MATCH (c:Customer) WHERE c.referral_ring IS NOT NULL RETURN count(c)")
-    assert ringed == len(run.rings.ring_membership(results["rings"].main))
+    assert ringed == len(rings.ring_membership(results["rings"].main))
+    at_risk = run.run_analysis(graph, "coverage").tables["at_risk"]
+    stored = graph.read(
+        "MATCH (n) WHERE n.risk_reason IS NOT NULL RETURN n.id AS id, n.risk_reason AS reason"
+    )
+    assert len(at_risk) > 0
+    assert {r["id"]: r["reason"] for r in stored} == dict(zip(at_risk["id"], at_risk["reason"], strict=True))
     runs = {r["analysis"] for r in scores.latest_runs(graph)}
-    assert {"influencers", "communities", "rings"} <= runs
+    assert {"influencers", "communities", "rings", "coverage"} <= runs
 
 
 def test_write_is_refused_for_an_analysis_without_scores(sample_graph: Graph) -> None:

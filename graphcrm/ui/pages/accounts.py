@@ -3,15 +3,17 @@ in or heading to dissolution, and influential people no one looks after."""
 
 import streamlit as st
 
+from graphcrm.analytics.registry import ANALYSES
 from graphcrm.analytics.run import run_analysis
 from graphcrm.ui.common import cached_read, database_errors, show_tables
 
 st.title("Accounts")
-linked = st.query_params.get("stale_days", "90")
+STALE = ANALYSES["coverage"].param("stale_days")
+linked = st.query_params.get("stale_days", str(STALE.default))
 if not (linked.isdigit() and 14 <= int(linked) <= 365):
     st.warning(f"Ignored stale_days {linked!r} from the link: it must be a whole number from 14 to 365.")
-    linked = "90"
-stale_days = st.sidebar.slider("Stale after (days without a touch point)", 14, 365, int(linked), 1)
+    linked = str(STALE.default)
+stale_days = st.sidebar.slider("Stale after (days without touch)", 14, 365, int(linked), help=STALE.doc)
 st.query_params["stale_days"] = str(stale_days)
 with database_errors(), st.spinner("Analysing account coverage…"):
     report = cached_read(run_analysis, "coverage", stale_days=stale_days)

@@ -4,6 +4,7 @@ each tie is strong (recency, frequency and sentiment of touch points, and the ki
 import streamlit as st
 
 from graphcrm import explore, model, summaries
+from graphcrm.analytics.registry import ANALYSES
 from graphcrm.analytics.run import run_analysis
 from graphcrm.errors import AnalysisInputError
 from graphcrm.ui.common import cached_read, database_errors
@@ -38,7 +39,8 @@ if text.strip():
         st.info(f"No customer or company matches {text.strip()!r}.")
         st.stop()
     target = st.selectbox("Target", hits, format_func=lambda h: f"{h.name} — {h.label} {h.id}").id
-k = st.slider("Paths", 1, 5, 3)
+paths_wanted = ANALYSES["intro"].param("k")
+k = st.slider("Paths", 1, 5, paths_wanted.default, help=paths_wanted.doc)
 if target is None:
     st.info("Choose a target account to find the warmest paths to it.")
     st.stop()

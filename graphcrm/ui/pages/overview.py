@@ -5,8 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from graphcrm import explore, scores, summaries
-from graphcrm.analytics.run import write_all
-from graphcrm.console import run_canned
+from graphcrm.analytics.run import run_analysis, write_all
 from graphcrm.ui.common import cached_read, database_errors, graph
 from graphcrm.ui.components import network_view
 
@@ -14,7 +13,7 @@ st.title("Overview")
 with database_errors():
     counts = cached_read(explore.graph_counts)
     referral = cached_read(summaries.referral_summary)
-    funnel = cached_read(run_canned, "lifecycle_funnel")
+    funnel = cached_read(run_analysis, "funnel").main
     top_five = cached_read(summaries.influencer_table, limit=5)
     at_risk = cached_read(summaries.accounts_at_risk, limit=5)
     runs = cached_read(scores.latest_runs)
@@ -28,10 +27,12 @@ columns[-1].metric("k-factor", f"{referral.k_factor:.2f}", help="referrals per r
 left, right = st.columns(2)
 with left:
     st.subheader("Lifecycle funnel")
-    frame = pd.DataFrame(funnel.records(), columns=funnel.columns)
-    chart = frame.assign(stage=frame["step"].astype(str) + ". " + frame["stage"])
-    st.bar_chart(chart, x="stage", y=["customers", "companies"], stack=False)
-    st.dataframe(frame.drop(columns="step"), hide_index=True)
+    counts_by_stage = funnel.pivot(index="stage", columns="label", values="count").reindex(
+        funnel["stage"].unique()
+    )
+    counts_by_stage.index = [f"{number}. {stage}" for number, stage in enumerate(counts_by_stage.index, 1)]
+    st.bar_chart(counts_by_stage, stack=False)
+    st.dataframe(funnel.drop(columns="segment"), hide_index=True)
 with right:
     st.subheader("Relationships")
     st.dataframe(
@@ -46,10 +47,13 @@ with left:
             "No influence scores yet: compute them with the button below (or `graphcrm analyze all --write`)."
         )
     else:
-        st.dataframe(top_five[["name", "label", "influence", "why"]], hide_index=True)
+        st.dataframe(top_five[["name", "label", "influence", "influence_why"]], hide_index=True)
 with right:
     st.subheader("Accounts at risk")
-    st.dataframe(at_risk, hide_index=True)
+    if at_risk.empty:
+        st.caption("None at risk as of the last scores (or scores not computed yet).")
+    else:
+        st.dataframe(at_risk, hide_index=True)
 
 st.subheader("Analytics scores")
 if runs:
@@ -57,7 +61,10 @@ if runs:
 else:
     st.caption("Scores have not been computed yet.")
 if st.button("Recompute scores"):
-    with database_errors(), st.status("Computing influence, communities and referral rings…") as status:
+    with (
+        database_errors(),
+        st.status("Computing influence, communities, referral rings and coverage…") as status,
+    ):
         results = write_all(graph())
         for name, result in results.items():
             status.write(f"{name}: {result.written:,} nodes scored in {result.compute_seconds:.1f} s")
