@@ -33,8 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code."""
     # The driver logs each retry as a warning; the user gets one sentence from the error instead.
     logging.getLogger("neo4j").setLevel(logging.ERROR)
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return int(args.handler(args) or 0)
     except GraphCRMError as err:
         print(f"graphcrm: {err}", file=sys.stderr)

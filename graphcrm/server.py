@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphcrm import settings
 from graphcrm.errors import ServerError
 
 MODULE_DIR = Path(__file__).resolve().parent / "neo4j_server"
-DEFAULT_PORT = 7687
 USERNAME = "neo4j"
 JVM_FLAGS: tuple[str, ...] = (
     "-XX:+UseG1GC",
@@ -52,7 +52,7 @@ class ServerHome:
     @classmethod
     def resolve(cls, home: str | Path | None = None) -> ServerHome:
         """The state folder from an explicit path, `GRAPHCRM_HOME`, or `./.graphcrm/neo4j`."""
-        chosen = home or os.environ.get("GRAPHCRM_HOME") or Path.cwd() / ".graphcrm" / "neo4j"
+        chosen = home or settings.value("home")
         return cls(Path(chosen).expanduser().resolve())
 
     @property
@@ -106,7 +106,7 @@ def password(home: ServerHome) -> str:
 
 def info(home: ServerHome) -> ServerInfo:
     """Connection details for the server of `home`, whether or not it runs now."""
-    port = int(home.port_file.read_text()) if home.port_file.exists() else DEFAULT_PORT
+    port = int(home.port_file.read_text()) if home.port_file.exists() else int(settings.value("neo4j_port"))
     return ServerInfo(f"bolt://127.0.0.1:{port}", USERNAME, password(home), home.root, running_pid(home))
 
 
@@ -192,7 +192,9 @@ def start(
     pid = running_pid(home)
     if pid is not None:
         raise ServerError(f"Neo4j is already running at {info(home).uri} (pid {pid}).")
-    chosen = port or (int(home.port_file.read_text()) if home.port_file.exists() else DEFAULT_PORT)
+    chosen = port or (
+        int(home.port_file.read_text()) if home.port_file.exists() else int(settings.value("neo4j_port"))
+    )
     if _port_open(chosen):
         raise ServerError(f"Port {chosen} on 127.0.0.1 is already in use; choose another with --port.")
     classpath = build(home)
@@ -203,8 +205,8 @@ def start(
     )
     if java is None:
         raise ServerError("Java is not on PATH; Neo4j 5.26 needs Java 17.")
-    heap = heap or os.environ.get("GRAPHCRM_NEO4J_HEAP", "1g")
-    pagecache_mb = pagecache_mb or int(os.environ.get("GRAPHCRM_NEO4J_PAGECACHE_MB", "512"))
+    heap = heap or str(settings.value("neo4j_heap"))
+    pagecache_mb = pagecache_mb or int(settings.value("neo4j_pagecache_mb"))
     cmd = [
         java,
         f"-Xms{heap}",

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from graphcrm import settings
 from graphcrm.db import Graph
 from graphcrm.errors import InputError
 from graphcrm.ingest.loader import load_directory, terminal_progress
@@ -17,7 +18,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     load = sub.add_parser("load", help="validate a data directory and import it into Neo4j")
     load.add_argument("directory", type=Path)
     load.add_argument("--wipe", action="store_true", help="delete the whole graph first (after validation)")
-    load.add_argument("--batch-size", type=int, default=10_000, help="rows per transaction (default 10000)")
+    batch = settings.value("load_batch_size")
+    load.add_argument(
+        "--batch-size",
+        type=int,
+        default=batch,
+        help=f"rows per transaction (default {batch}, GRAPHCRM_LOAD_BATCH_SIZE)",
+    )
     load.set_defaults(handler=run_load)
     gen = sub.add_parser("generate", help="write a realistic synthetic data set in the import format")
     gen.add_argument("out_dir", type=Path)

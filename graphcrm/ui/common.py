@@ -10,12 +10,13 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from graphcrm import settings
 from graphcrm.db import Graph, Settings
 from graphcrm.errors import DatabaseUnavailable, GraphCRMError
 from graphcrm.explore import mask_personal
 
 T = TypeVar("T")
-READ_TTL_SECONDS = 60
+READ_TTL_SECONDS = int(settings.value("cache_ttl"))
 
 
 @st.cache_resource(show_spinner=False)
