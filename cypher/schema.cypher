@@ -17,3 +17,6 @@ CREATE INDEX interacted_at IF NOT EXISTS FOR ()-[r:INTERACTED]-() ON (r.at);
 CREATE FULLTEXT INDEX node_search IF NOT EXISTS FOR (n:Customer|Company|Employee|Partner) ON EACH [n.name, n.id];
 CREATE INDEX company_risk IF NOT EXISTS FOR (n:Company) ON (n.risk_reason);
 CREATE INDEX customer_risk IF NOT EXISTS FOR (n:Customer) ON (n.risk_reason);
+CREATE CONSTRAINT analytics_run_id IF NOT EXISTS FOR (n:AnalyticsRun) REQUIRE n.id IS UNIQUE;
+CREATE INDEX finding_row IF NOT EXISTS FOR (n:Finding) ON (n.run, n.table, n.row);
+CREATE CONSTRAINT batch_lock_key IF NOT EXISTS FOR (n:BatchLock) REQUIRE n.key IS UNIQUE;

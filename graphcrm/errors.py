@@ -89,5 +89,9 @@ class LoadInterrupted(DatabaseError):
     """The database failed part-way through a load; the message says what is left and how to finish."""
 
 
+class BatchRunning(GraphCRMError):
+    """Another recompute (the batch) is running; only one runs at a time."""
+
+
 class ServerError(GraphCRMError):
     """The managed local server could not be built, started or stopped."""

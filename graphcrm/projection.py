@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -173,4 +173,38 @@ def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
             attrs = _attributes(part.keys, values, parsers)
             key = attrs.pop("id", None) if keyed_by_id else part.name
             result.add_edge(source, target, key, type=part.name, **attrs)
+    return result
+
+
+def project_around(graph: Graph, ids: Collection[str], projection: Projection) -> nx.MultiDiGraph:
+    """The nodes `ids` and the relationships among them named by `projection`, as `project`
+    builds them (same attributes and keys), read through the id indexes: the request path's
+    bounded subgraph around the nodes in view, never the whole graph."""
+    wanted = sorted(set(ids))
+    node_keys = list(dict.fromkeys(("name", *projection.node_props)))
+    parsers = _parsers(node_keys)
+    result = nx.MultiDiGraph()
+    node_template = queries.internal("project_nodes_by_id")
+    labels: dict[str, str] = {}
+    for label in projection.labels:
+        cypher = node_template.render(label=label, values=queries.PropertyReads("n", tuple(node_keys)))
+        for row in graph.read(cypher, {"ids": wanted}):
+            result.add_node(row["id"], label=label, **_attributes(node_keys, row["values"], parsers))
+            labels[row["id"]] = label
+    present = sorted(labels)
+    rel_template = queries.internal("project_relationships_among")
+    for rel_type in projection.types:
+        keys = list(projection.rel_props or DEFAULT_REL_PROPS.get(rel_type, _COMMON_REL_PROPS))
+        if rel_type == model.INTERACTED and "id" not in keys:
+            keys.insert(0, "id")
+        reads = queries.PropertyReads("r", tuple(keys))
+        rel_parsers = _parsers(keys)
+        for label in model.REL_TYPES[rel_type].sources:
+            if label not in projection.labels:
+                continue
+            cypher = rel_template.render(label=label, type=rel_type, values=reads)
+            for row in graph.read(cypher, {"ids": present}):
+                attrs = _attributes(keys, row["values"], rel_parsers)
+                key = attrs.pop("id", None) if rel_type == model.INTERACTED else rel_type
+                result.add_edge(row["source"], row["target"], key, type=rel_type, **attrs)
     return result

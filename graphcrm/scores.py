@@ -61,19 +61,9 @@ def write_node_scores(
     return written
 
 
-def record_run(
-    graph: Graph, analysis: str, *, nodes: int, seconds: float, computed_at: datetime | None = None
-) -> None:
-    """Remember the latest run of `analysis` in an `AnalyticsRun` node."""
-    stamp = (computed_at or datetime.now(UTC)).isoformat()
-    graph.write(
-        queries.internal("record_run").render(),
-        {"analysis": analysis, "computed_at": stamp, "nodes": nodes, "seconds": float(seconds)},
-    )
-
-
 def latest_runs(graph: Graph) -> list[dict[str, Any]]:
-    """When each analysis last ran: analysis, computed_at (datetime), nodes, seconds."""
+    """When each analysis last ran: analysis, computed_at (datetime), nodes, seconds, engine and
+    who started it."""
     rows = graph.read(queries.internal("analytics_runs").render())
     for row in rows:
         stamp = row.get("computed_at")

@@ -72,6 +72,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("load_batch_size", "GRAPHCRM_LOAD_BATCH_SIZE", 10_000, "rows per write transaction of a load", 1),
     Setting(
+        "batch_stale_seconds",
+        "GRAPHCRM_BATCH_STALE_SECONDS",
+        1800,
+        "a batch silent this long is presumed dead",
+        10,
+    ),
+    Setting(
         "max_issues", "GRAPHCRM_MAX_ISSUES", 100, "validation errors listed before the rest are counted", 1
     ),
 )

@@ -15,7 +15,7 @@ from graphcrm import model, queries
 from graphcrm.analytics import influencers
 from graphcrm.analytics.referrals import ReferralTotals
 from graphcrm.db import Graph, native
-from graphcrm.errors import InputError
+from graphcrm.errors import InputError, UnknownNode
 from graphcrm.queries import PropertyReads
 
 # The stored influencer table: who, where they stand, and every score the influencers analysis writes.
@@ -24,19 +24,28 @@ INFLUENCER_COLUMNS: tuple[str, ...] = ("id", "label", *_INFLUENCER_VALUES)
 
 
 def influencer_table(
-    graph: Graph, *, limit: int = 50, stages: Iterable[str] = (), community: int | None = None
+    graph: Graph,
+    *,
+    limit: int = 50,
+    stages: Iterable[str] = (),
+    community: int | None = None,
+    partner: str | None = None,
 ) -> pd.DataFrame:
-    """The top `limit` customers and partners by written-back influence (empty before scoring)."""
+    """The top `limit` customers and partners by written-back influence (empty before scoring),
+    optionally only those in one partner's reach (UnknownNode when there is no such partner)."""
     stages = list(stages)
     unknown = [s for s in stages if s not in model.STAGES]
     if unknown:
         raise InputError(f"Unknown stage(s): {', '.join(unknown)}.")
     if limit < 1:
         raise InputError("The limit must be at least 1.")
-    rows = graph.read(
-        queries.internal("influencer_table").render(values=PropertyReads("n", _INFLUENCER_VALUES)),
-        {"limit": limit, "stages": stages, "community": community},
-    )
+    params = {"limit": limit, "stages": stages, "community": community, "partner": partner}
+    if partner is not None:
+        found = graph.read(queries.internal("nodes_by_id").render(), {"ids": [partner]})
+        if [r["label"] for r in found] != [model.PARTNER]:
+            raise UnknownNode(partner, "partner")
+    statement = queries.internal("influencers_in_reach" if partner is not None else "influencer_table")
+    rows = graph.read(statement.render(values=PropertyReads("n", _INFLUENCER_VALUES)), params)
     return pd.DataFrame([[r["id"], r["label"], *r["values"]] for r in rows], columns=list(INFLUENCER_COLUMNS))
 
 

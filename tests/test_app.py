@@ -12,9 +12,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from graphcrm import model, server
+from graphcrm import model, projection, server
 from graphcrm.analytics.run import write_all
 from graphcrm.db import Graph, Settings
+from graphcrm.ingest.loader import load_directory
 
 from .conftest import ROOT, SAMPLE_DATA
 from .test_load import csv_rows
@@ -186,19 +187,58 @@ def test_warm_intro_unknown_target_is_a_message(sample_graph: Graph, app_env: No
     assert any("No customer or company matches 'zzzz-nobody'" in m for m in texts(app.info))
 
 
-def test_accounts_lists_the_unmanaged_companies(sample_graph: Graph, app_env: None) -> None:
+def test_accounts_lists_the_unmanaged_companies_from_the_stored_run(
+    scored_graph: Graph, app_env: None
+) -> None:
     managed = {m["target"] for m in of_type(model.MANAGES)}
     unmanaged = {c["id"] for c in COMPANIES if c["id"] not in managed}
     app = open_page("accounts")
+    assert texts(app.caption)[0].startswith("As of the coverage run at ")
     assert texts(app.subheader)[0] == "Unmanaged"
     assert set(app.dataframe[0].value["id"]) == unmanaged
 
 
-def test_partnerships_has_one_row_per_partner(sample_graph: Graph, app_env: None) -> None:
+def test_partnerships_has_one_row_per_partner(scored_graph: Graph, app_env: None) -> None:
     partners = {p["id"] for p in csv_rows(SAMPLE_DATA / "partners.csv")}
     app = open_page("partners")
     first = app.dataframe[0].value
     assert set(first[first.columns[0]]) == partners
+
+
+def test_stored_pages_say_how_to_compute_before_any_run(sample_graph: Graph, app_env: None) -> None:
+    for page, name in (("accounts", "coverage"), ("partners", "partners")):
+        app = open_page(page)
+        assert any(f"No stored {name} results yet" in m for m in texts(app.info))
+
+
+def test_stored_pages_say_when_the_graph_changed_since_the_run(scored_graph: Graph, app_env: None) -> None:
+    load_directory(scored_graph, SAMPLE_DATA)
+    app = open_page("accounts")
+    assert any("the graph has changed since" in m for m in texts(app.warning))
+
+
+def test_no_page_projects_the_whole_graph(
+    scored_graph: Graph, app_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[object] = []
+    whole_graph = projection._project
+    monkeypatch.setattr(projection, "_project", lambda *a: calls.append(a[1]) or whole_graph(*a))
+    partner = Counter(
+        r["source"] for r in of_type(model.REFERRED) if r["source"].startswith("P")
+    ).most_common(1)
+    pair = next(m for m in of_type(model.MANAGES) if m["target"].startswith("CO"))
+    visits = {
+        "overview": {},
+        "explore": {"node": top_referrer()[0]},
+        "influencers": {"partner": partner[0][0]},
+        "intro": {"from": pair["source"], "to": pair["target"]},
+        "accounts": {"stale_days": "30"},
+        "partners": {},
+        "cypher": {"query": "top_referrers"},
+    }
+    for page, query in visits.items():
+        open_page(page, **query)
+    assert calls == [], f"pages projected the whole graph: {calls}"
 
 
 def test_cypher_console_refuses_a_write_and_changes_nothing(sample_graph: Graph, app_env: None) -> None:
@@ -283,7 +323,7 @@ def test_overview_recompute_writes_scores_and_records_the_runs(
     next(b for b in app.button if b.label == "Recompute scores").click().run()
     assert not app.exception and texts(app.error) == []
     runs = writable_sample_graph.read("MATCH (r:AnalyticsRun) RETURN r.analysis AS a ORDER BY a")
-    assert [r["a"] for r in runs] == ["communities", "coverage", "influencers", "rings"]
+    assert [r["a"] for r in runs] == ["communities", "coverage", "influencers", "partners", "rings"]
     scored = writable_sample_graph.read(
         "MATCH (c:Customer) WHERE c.influence IS NOT NULL RETURN count(c) AS n"
     )

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from graphcrm import model, projection, scores
+from graphcrm import model, projection, results, scores
 from graphcrm.db import Graph
 from graphcrm.ingest.loader import load_directory
 
@@ -76,7 +76,10 @@ def test_scores_are_written_back_and_the_run_recorded(tiny_graph: Graph) -> None
         "MATCH (n) WHERE n.influence IS NOT NULL RETURN n.id AS id, n.influence AS s ORDER BY s DESC"
     )
     assert rows == [{"id": "C1", "s": 0.9}, {"id": "P1", "s": 0.4}]
-    scores.record_run(tiny_graph, "influencers", nodes=2, seconds=0.5, computed_at=stamp)
-    assert scores.latest_runs(tiny_graph) == [
-        {"analysis": "influencers", "computed_at": stamp, "nodes": 2, "seconds": 0.5}
-    ]
+    run = results.begin_run(tiny_graph, "influencers", {"top": 5}, started_by="a test")
+    assert scores.latest_runs(tiny_graph) == [], "an unfinished run is not shown"
+    results.finish_run(tiny_graph, run, nodes=2, seconds=0.5)
+    (latest,) = scores.latest_runs(tiny_graph)
+    assert (latest["analysis"], latest["nodes"], latest["seconds"]) == ("influencers", 2, 0.5)
+    assert (latest["engine"], latest["started_by"]) == ("local", "a test")
+    assert results.latest_run(tiny_graph, "influencers").params == {"top": "5"}

@@ -1,5 +1,7 @@
 // name: analytics_runs
-// description: The latest run of every analysis.
+// description: The latest complete run of every analysis: when, how many nodes it scored, how long it took, on which engine and who started it.
 MATCH (r:AnalyticsRun)
-RETURN r.analysis AS analysis, r.computed_at AS computed_at, r.nodes AS nodes, r.seconds AS seconds
+WHERE r.complete
+RETURN r.analysis AS analysis, r.computed_at AS computed_at, r.nodes AS nodes, r.seconds AS seconds,
+       r.engine AS engine, r.started_by AS started_by
 ORDER BY analysis

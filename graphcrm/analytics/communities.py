@@ -186,6 +186,7 @@ SPEC = Analysis(
         Table("communities", SUMMARY_COLUMNS, "one row per community of at least --min-size, largest first"),
     ),
     compute=_run,
+    stores_tables=True,
     scores=("community",),
     internal=("influence",),
 )

@@ -227,7 +227,7 @@ def account_coverage(
     at_risk = _frame(risk_rows, AT_RISK_COLUMNS)
 
     if influence is None:
-        ranked = influencers(G, labels=(model.CUSTOMER,))
+        ranked = influencers(G)
         influence = dict(zip(ranked["id"], ranked["influence"], strict=True))
     ties = touch_stats(edges[model.INTERACTED], moment, half_life_days=half_life_days)
     best_tie: dict[str, float] = {}
@@ -358,7 +358,7 @@ SPEC = Analysis(
     ),
     params=(
         Param("as_of", "moment", None, "judge staleness as of this date (default: latest touch)"),
-        Param("stale_days", "int", 90, "no touch point for this many days is stale", minimum=1, maximum=3650),
+        Param("stale_days", "int", 90, "no touch point for this many days is stale", minimum=0, maximum=3650),
         Param("trend_days", "int", 180, "window compared with the one before for risk trends", minimum=1),
         Param(
             "sentiment_drop", "float", 0.2, "a fall in mean sentiment that puts an account at risk", minimum=0
@@ -380,4 +380,7 @@ SPEC = Analysis(
     compute=_run,
     scores=("risk_reason",),
     internal=("influence", "community", "half_life_days"),
+    stores_tables=True,
+    batch_params={"stale_days": 0},
+    narrowing={"stale_days": ("stale", "days_since")},
 )

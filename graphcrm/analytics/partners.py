@@ -240,4 +240,5 @@ SPEC = Analysis(
         Table("candidates", CANDIDATE_COLUMNS, "suggested partner -> company links (Adamic-Adar), with why"),
     ),
     compute=_run,
+    stores_tables=True,
 )

@@ -21,7 +21,7 @@ ANALYSES: dict[str, Analysis] = {
     )
 }
 # What the batch (`analyze all --write`) stores, in the order it runs them.
-BATCH: tuple[str, ...] = ("influencers", "communities", "rings", "coverage")
+BATCH: tuple[str, ...] = ("influencers", "communities", "rings", "coverage", "partners")
 
 
 def analysis(name: str) -> Analysis:

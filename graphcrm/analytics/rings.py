@@ -164,5 +164,6 @@ SPEC = Analysis(
     ),
     tables=(Table("rings", RING_COLUMNS, "one row per circle or burst"),),
     compute=_run,
+    stores_tables=True,
     scores=("referral_ring",),
 )

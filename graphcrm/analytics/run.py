@@ -15,20 +15,31 @@ written back become node properties, and each write records the run (`graphcrm.s
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import pandas as pd
 
-from graphcrm import model, queries, scores
+from graphcrm import model, queries, results, scores
 from graphcrm.analytics import influencers
 from graphcrm.analytics.registry import ANALYSES, BATCH, analysis
-from graphcrm.analytics.spec import NODE_PROPS, AnalysisResult, Projection
+from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Projection
 from graphcrm.db import Graph
 from graphcrm.errors import AnalysisInputError
 from graphcrm.memory import cyclic_gc_paused
 from graphcrm.projection import project
 
-__all__ = ["ANALYSES", "AnalysisResult", "compute", "projection_for", "run_analysis", "write_all"]
+__all__ = [
+    "ANALYSES",
+    "AnalysisResult",
+    "StoredResult",
+    "compute",
+    "projection_for",
+    "run_analysis",
+    "stored_result",
+    "write_all",
+]
 
 
 def projection_for(name: str, **params: Any) -> Projection:
@@ -54,8 +65,11 @@ def compute(G: nx.MultiDiGraph, name: str, **params: Any) -> AnalysisResult:
     return result
 
 
-def run_analysis(graph: Graph, name: str, *, write: bool = False, **params: Any) -> AnalysisResult:
-    """Read what `name` needs from Neo4j, run it, and with `write` store its node scores.
+def run_analysis(
+    graph: Graph, name: str, *, write: bool = False, started_by: str = "graphcrm", **params: Any
+) -> AnalysisResult:
+    """Read what `name` needs from Neo4j, run it, and with `write` store its node scores (and
+    tables) as a new run, holding the one batch lock while it writes.
 
     Parameters
     ----------
@@ -65,6 +79,8 @@ def run_analysis(graph: Graph, name: str, *, write: bool = False, **params: Any)
         One of `ANALYSES`; its declaration lists the parameters, their defaults and bounds.
     write
         Store the analysis' node scores (its declared `scores`) and record the run.
+    started_by
+        Who asked (recorded with the run).
     **params
         The analysis' parameters.
 
@@ -73,6 +89,8 @@ def run_analysis(graph: Graph, name: str, *, write: bool = False, **params: Any)
     AnalysisInputError
         Unknown analysis or parameter, a value out of bounds, an unknown id, no path, or `write`
         for an analysis without scores.
+    graphcrm.errors.BatchRunning
+        With `write`, when another recompute is running.
     graphcrm.errors.DatabaseError
         The database failed; the message is one sentence.
     """
@@ -86,41 +104,112 @@ def run_analysis(graph: Graph, name: str, *, write: bool = False, **params: Any)
         result = spec.compute(rows, **arguments)
         result.compute_seconds = time.perf_counter() - started
         return result
+    if write:
+        with results.batch_lock(graph, started_by) as progress:
+            progress(f"projecting for {name}")
+            result = _project_and_compute(graph, name, arguments)
+            progress(f"writing {name}")
+            _store(graph, result, arguments, started_by)
+        return result
+    return _project_and_compute(graph, name, arguments)
+
+
+def _project_and_compute(graph: Graph, name: str, arguments: dict[str, Any]) -> AnalysisResult:
+    started = time.perf_counter()
     G = project(graph, projection_for(name, **arguments))
     projection_seconds = time.perf_counter() - started
     result = compute(G, name, **arguments)
     result.projection_seconds = projection_seconds
-    if write:
-        _write(graph, G, result)
+    result.labels = {n: d["label"] for n, d in G.nodes(data=True) if "label" in d}
     return result
 
 
-def write_all(graph: Graph, *, seed: int = 7) -> dict[str, AnalysisResult]:
-    """The batch: compute every stored score (`registry.BATCH`) from one projection and write
-    them back, recording one run per analysis. Influence and communities are computed once and
-    handed to the analyses that use them."""
-    started = time.perf_counter()
-    needed = {t for name in BATCH for t in ANALYSES[name].projection.types}
-    types = tuple(t for t in model.REL_TYPES if t in needed)
-    G = project(graph, Projection(model.LABELS, types, NODE_PROPS))
-    projection_seconds = time.perf_counter() - started
-    results = {"influencers": compute(G, "influencers", seed=seed)}
-    ranked = results["influencers"].value
-    influence = dict(zip(ranked["id"], ranked["influence"], strict=True))
-    results["communities"] = compute(G, "communities", seed=seed, influence=influence)
-    community = results["communities"].value.membership
-    results["rings"] = compute(G, "rings")
-    results["coverage"] = compute(G, "coverage", influence=influence, community=community)
-    for result in results.values():
-        result.projection_seconds = projection_seconds
-        _write(graph, G, result)
-    return results
+def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> dict[str, AnalysisResult]:
+    """The batch: compute everything the pages read (`registry.BATCH`) from one projection and
+    store it (node scores, and the tables of the analyses that keep them), one run per analysis.
+    Influence and communities are computed once and handed to the analyses that use them. Only
+    one batch runs at a time (`results.batch_lock`); another raises BatchRunning."""
+    with results.batch_lock(graph, started_by) as progress:
+        progress("projecting the graph")
+        started = time.perf_counter()
+        needed = {t for name in BATCH for t in ANALYSES[name].projection.types}
+        types = tuple(t for t in model.REL_TYPES if t in needed)
+        G = project(graph, Projection(model.LABELS, types, NODE_PROPS))
+        projection_seconds = time.perf_counter() - started
+        labels = {n: d["label"] for n, d in G.nodes(data=True) if "label" in d}
+        done: dict[str, AnalysisResult] = {}
+        inputs: dict[str, Any] = {}
+        for name in BATCH:
+            progress(f"computing {name}")
+            spec = ANALYSES[name]
+            handed = {k: v for k, v in inputs.items() if k in spec.internal}
+            done[name] = compute(G, name, **_batch_arguments(spec, seed), **handed)
+            if name == "influencers":
+                ranked = done[name].value
+                inputs["influence"] = dict(zip(ranked["id"], ranked["influence"], strict=True))
+            if name == "communities":
+                inputs["community"] = done[name].value.membership
+        for name, result in done.items():
+            progress(f"writing {name}")
+            result.projection_seconds = projection_seconds
+            result.labels = labels
+            _store(
+                graph, result, ANALYSES[name].arguments(_batch_arguments(ANALYSES[name], seed)), started_by
+            )
+    return done
 
 
-def _write(graph: Graph, G: nx.MultiDiGraph, result: AnalysisResult) -> None:
+def _batch_arguments(spec: Analysis, seed: int) -> dict[str, Any]:
+    """The parameters the batch runs `spec` with: its defaults, the batch's seed, `batch_params`."""
+    seeded = {"seed": seed} if any(p.name == "seed" for p in spec.params) else {}
+    return {**seeded, **spec.batch_params}
+
+
+def stored_result(graph: Graph, name: str, *, limit: int | None = None, **params: Any) -> StoredResult | None:
+    """The latest stored run of `name` that answers these parameters, its tables read back (at most
+    `limit` rows each, narrowed by the spec's `narrowing` parameters), or None when there is none.
+    The request path: nothing is projected or recomputed."""
+    spec = analysis(name)
+    if not spec.stores_tables:
+        return None
+    arguments = spec.arguments(params)
+    run = results.latest_run(graph, name)
+    if run is None:
+        return None
+    for param in spec.params:
+        if param.name in spec.narrowing:
+            continue
+        wanted = None if arguments[param.name] is None else str(arguments[param.name])
+        if run.params.get(param.name) != wanted:
+            return None
+    tables = {}
+    for table in spec.tables:
+        narrowed = [(p, column) for p, (t, column) in spec.narrowing.items() if t == table.name]
+        where = (narrowed[0][1], arguments[narrowed[0][0]]) if narrowed else None
+        tables[table.name] = results.read_table(
+            graph, run, table.name, table.columns, limit=limit, where=where
+        )
+    return StoredResult(run, tables)
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A stored run and its tables (what a page or a read command shows, with `run.as_of()`)."""
+
+    run: results.Run
+    tables: dict[str, pd.DataFrame]
+
+
+def _store(graph: Graph, result: AnalysisResult, arguments: dict[str, Any], started_by: str) -> None:
+    """Write `result` as a new run: its node scores, its tables when its spec keeps them."""
+    spec = ANALYSES[result.name]
     started = time.perf_counter()
-    labels = {n: d["label"] for n, d in G.nodes(data=True) if "label" in d}
-    result.written = scores.write_node_scores(graph, labels, result.score_rows)
+    shown = {k: v for k, v in arguments.items() if k in {p.name for p in spec.params}}
+    run_id = results.begin_run(graph, result.name, shown, started_by=started_by)
+    if result.score_rows:
+        result.written = scores.write_node_scores(graph, result.labels, result.score_rows)
+    if spec.stores_tables:
+        results.store_tables(graph, run_id, result.tables)
     result.write_seconds = time.perf_counter() - started
     total = result.projection_seconds + result.compute_seconds + result.write_seconds
-    scores.record_run(graph, result.name, nodes=result.written, seconds=total)
+    results.finish_run(graph, run_id, nodes=result.written, seconds=total)

@@ -164,6 +164,7 @@ class AnalysisResult:
     write_seconds: float = 0.0
     written: int = 0
     score_rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def main(self) -> pd.DataFrame:
@@ -179,7 +180,10 @@ class Analysis:
     server aggregates (`query`, a canned query's name), `compute(rows, **params)` shapes that
     query's rows instead. `scores` are the node properties it writes back, each one of
     `graphcrm.model.SCORES`. `internal` names keyword arguments the batch passes between analyses
-    (they are not user parameters).
+    (they are not user parameters). With `stores_tables`, the batch also stores the tables (as
+    `Finding` nodes) computed with `batch_params`; `narrowing` maps a parameter to the (table,
+    column) it filters on read, so one stored run answers every value of it (rows whose column is
+    missing or above the value).
     """
 
     name: str
@@ -191,6 +195,9 @@ class Analysis:
     query: str | None = None
     scores: tuple[str, ...] = ()
     internal: tuple[str, ...] = ()
+    stores_tables: bool = False
+    batch_params: Mapping[str, Any] = field(default_factory=dict)
+    narrowing: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if (self.projection is None) == (self.query is None):

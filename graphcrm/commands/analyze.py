@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--table", help="print only this table (csv of a result with several tables needs it)"
     )
     common.add_argument("--out", type=Path, metavar="DIR", help="write every table as DIR/TABLE.csv instead")
-    common.add_argument("--quiet", action="store_true", help="print no timing line")
+    common.add_argument("--quiet", action="store_true", help="print no timing or as-of line")
+    common.add_argument("--fresh", action="store_true", help="recompute even when the batch stored a result")
     for spec in ANALYSES.values():
         tables = ", ".join(t.name for t in spec.tables)
         p = names.add_parser(
@@ -82,15 +83,28 @@ def _params(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     graph = Graph()
     if args.analysis == "all":
-        for name, result in analytics.write_all(graph, seed=args.seed).items():
+        for name, result in analytics.write_all(
+            graph, seed=args.seed, started_by="graphcrm analyze all"
+        ).items():
             if not args.quiet:
-                props = ", ".join(ANALYSES[name].scores)
-                print(f"{name}: wrote {props} on {result.written:,} nodes ({_timing(result)})")
+                props = ", ".join(ANALYSES[name].scores) or "its tables"
+                print(f"{name}: stored {props} ({result.written:,} nodes; {_timing(result)})")
         return 0
     spec = ANALYSES[args.analysis]
     if args.table is not None:
         spec.table(args.table)
-    result = analytics.run_analysis(graph, spec.name, write=getattr(args, "write", False), **_params(args))
+    stored = None
+    if not (args.fresh or getattr(args, "write", False)):
+        stored = analytics.stored_result(graph, spec.name, **_params(args))
+    if stored is not None:
+        result = AnalysisResult(spec.name, stored.tables, stored)
+        if not args.quiet:
+            print(f"{stored.run.as_of()} (--fresh recomputes)", file=sys.stderr)
+    else:
+        write = getattr(args, "write", False)
+        result = analytics.run_analysis(
+            graph, spec.name, write=write, started_by="graphcrm analyze", **_params(args)
+        )
     tables = _chosen(result, args.table)
     if args.out is not None:
         _write_files(tables, args.out)
@@ -109,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
         print(_intro_text(result))
     else:
         _print_tables(tables)
-    if not args.quiet:
+    if not args.quiet and stored is None:
         written = f"; wrote {result.written:,} nodes" if result.written else ""
         print(f"{args.analysis}: {_timing(result)}{written}", file=sys.stderr)
     return 0

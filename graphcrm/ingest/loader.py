@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphcrm import model, queries
+from graphcrm import model, queries, results
 from graphcrm.db import DatabaseError, Graph
 from graphcrm.errors import LoadInterrupted
 from graphcrm.ingest.validate import Dataset, read_directory
@@ -204,6 +204,7 @@ def load_directory(
         write_dataset(graph, dataset, fresh=fresh, batch_size=batch_size, progress=advance)
         if fresh:
             apply_schema(graph)
+        results.mark_graph_changed(graph)
     except DatabaseError as err:
         raise LoadInterrupted(
             f"The load stopped after {written:,} of {summary.rows:,} rows: {err} "

@@ -11,12 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from graphcrm import settings
+from graphcrm.analytics.run import StoredResult
 from graphcrm.db import Graph, Settings
 from graphcrm.errors import DatabaseUnavailable, GraphCRMError
 from graphcrm.explore import mask_personal
 
 T = TypeVar("T")
 READ_TTL_SECONDS = int(settings.value("cache_ttl"))
+ROWS_SHOWN = 500
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,13 +73,31 @@ def masked(props: dict[str, Any]) -> dict[str, Any]:
     return mask_personal(props, show=show_personal_data())
 
 
-def show_tables(tables: dict[str, pd.DataFrame]) -> None:
+def show_stored(stored: StoredResult | None, analysis: str) -> None:
+    """A stored run's tables under its "as of" line (a warning when the graph changed since), or
+    how to compute them when the batch has not stored this analysis yet."""
+    if stored is None:
+        st.info(
+            f"No stored {analysis} results yet: use Recompute on the Overview page "
+            "(or run `graphcrm analyze all --write`)."
+        )
+        st.stop()
+    if stored.run.stale:
+        st.warning(stored.run.as_of())
+    else:
+        st.caption(stored.run.as_of())
+    show_tables(stored.tables, capped=ROWS_SHOWN)
+
+
+def show_tables(tables: dict[str, pd.DataFrame], capped: int | None = None) -> None:
     """Each table under its own heading, with a CSV download; "None." for an empty one."""
     for name, table in tables.items():
         st.subheader(name.replace("_", " ").capitalize())
         if table.empty:
             st.caption("None.")
             continue
+        if capped is not None and len(table) >= capped:
+            st.caption(f"The first {capped:,} rows; `graphcrm analyze` with --out has them all.")
         st.dataframe(table, hide_index=True)
         st.download_button(
             f"Download {name} (CSV)", table.to_csv(index=False), f"graphcrm-{name}.csv", "text/csv"

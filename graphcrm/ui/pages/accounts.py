@@ -1,11 +1,12 @@
 """Accounts: manager loads, unmanaged and double-managed accounts, stale relationships, accounts
-in or heading to dissolution, and influential people no one looks after."""
+in or heading to dissolution, and influential people no one looks after; read from the batch's
+stored coverage run (the stale threshold narrows it, nothing is recomputed)."""
 
 import streamlit as st
 
 from graphcrm.analytics.registry import ANALYSES
-from graphcrm.analytics.run import run_analysis
-from graphcrm.ui.common import cached_read, database_errors, show_tables
+from graphcrm.analytics.run import stored_result
+from graphcrm.ui.common import ROWS_SHOWN, cached_read, database_errors, show_stored
 
 st.title("Accounts")
 STALE = ANALYSES["coverage"].param("stale_days")
@@ -15,6 +16,6 @@ if not (linked.isdigit() and 14 <= int(linked) <= 365):
     linked = str(STALE.default)
 stale_days = st.sidebar.slider("Stale after (days without touch)", 14, 365, int(linked), help=STALE.doc)
 st.query_params["stale_days"] = str(stale_days)
-with database_errors(), st.spinner("Analysing account coverage…"):
-    report = cached_read(run_analysis, "coverage", stale_days=stale_days)
-show_tables(report.tables)
+with database_errors():
+    report = cached_read(stored_result, "coverage", stale_days=stale_days, limit=ROWS_SHOWN)
+show_stored(report, "coverage")

@@ -4,9 +4,7 @@ community and stage; pick one to see their referral cascade."""
 import pandas as pd
 import streamlit as st
 
-from graphcrm import explore, model, summaries
-from graphcrm.analytics.run import run_analysis
-from graphcrm.errors import AnalysisInputError
+from graphcrm import around, explore, model, scores, summaries
 from graphcrm.ui.common import cached_read, database_errors
 from graphcrm.ui.components import network_view
 
@@ -48,23 +46,11 @@ params.from_dict(
 )
 
 with database_errors(), st.spinner("Reading influence scores…"):
-    if partner is None:
-        table = cached_read(summaries.influencer_table, limit=limit, stages=stages, community=community)
-        source = "written-back scores"
-    else:
-        result = cached_read(run_analysis, "influencers", partner=partner, top=None)
-        table = result.main
-        nodes = cached_read(explore.nodes_by_id, list(table["id"]))
-        table = table.assign(
-            stage=[nodes.get(i, {}).get("props", {}).get("stage") for i in table["id"]],
-            community=[nodes.get(i, {}).get("props", {}).get("community") for i in table["id"]],
-        )
-        if stages:
-            table = table[table["stage"].isin(stages)]
-        if community is not None:
-            table = table[table["community"] == community]
-        table = table.head(limit)
-        source = f"computed for {partner_names[partner]}'s reach"
+    table = cached_read(
+        summaries.influencer_table, limit=limit, stages=stages, community=community, partner=partner
+    )
+    source = "stored scores" + (f", within {partner_names[partner]}'s reach" if partner else "")
+    runs = {r["analysis"]: r for r in cached_read(scores.latest_runs)}
 
 if table.empty:
     st.info(
@@ -72,7 +58,11 @@ if table.empty:
         "or use Recompute on the Overview page."
     )
     st.stop()
-st.caption(f"{len(table)} people, from {source}.")
+run = runs.get("influencers")
+st.caption(
+    f"{len(table)} people, from {source}"
+    + (f" (as of {run['computed_at']:%Y-%m-%d %H:%M} UTC)." if run else ".")
+)
 shown = [c for c in summaries.INFLUENCER_COLUMNS if c in table.columns]
 st.dataframe(table[shown], hide_index=True)
 st.download_button("Download CSV", table[shown].to_csv(index=False), "graphcrm-influencers.csv", "text/csv")
@@ -81,12 +71,7 @@ choices = list(table["id"])
 names = dict(zip(table["id"], table["name"], strict=True))
 picked = st.selectbox("Referral cascade of", choices, format_func=lambda i: f"{names[i]} ({i})")
 with database_errors():
-    try:
-        cascade = cached_read(run_analysis, "referrals", root=picked)
-    except AnalysisInputError as err:
-        st.error(str(err))
-        st.stop()
-tree = cascade.tables["tree"]
+    tree = cached_read(around.cascade, picked)
 if tree.empty:
     st.info(f"{names[picked]} has not referred anyone.")
     st.stop()

@@ -3,9 +3,8 @@ each tie is strong (recency, frequency and sentiment of touch points, and the ki
 
 import streamlit as st
 
-from graphcrm import explore, model, summaries
+from graphcrm import around, explore, model, summaries
 from graphcrm.analytics.registry import ANALYSES
-from graphcrm.analytics.run import run_analysis
 from graphcrm.errors import AnalysisInputError
 from graphcrm.ui.common import cached_read, database_errors
 from graphcrm.ui.components import network_view
@@ -48,7 +47,7 @@ params.from_dict({"from": source, "to": target})
 
 with database_errors(), st.spinner("Finding paths…"):
     try:
-        found = cached_read(run_analysis, "intro", source=source, target=target, k=k)
+        found = cached_read(around.intro_paths, source, target, k=k)
     except AnalysisInputError as err:
         st.error(str(err))
         st.stop()

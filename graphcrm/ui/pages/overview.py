@@ -4,7 +4,7 @@ accounts at risk, and when the scores were last computed (with a button to recom
 import pandas as pd
 import streamlit as st
 
-from graphcrm import explore, scores, summaries
+from graphcrm import explore, results, scores, summaries
 from graphcrm.analytics.run import run_analysis, write_all
 from graphcrm.ui.common import cached_read, database_errors, graph
 from graphcrm.ui.components import network_view
@@ -56,18 +56,25 @@ with right:
         st.dataframe(at_risk, hide_index=True)
 
 st.subheader("Analytics scores")
+with database_errors():
+    running = results.batch_status(graph())
+    latest = results.latest_run(graph(), "influencers")
+if latest is not None and latest.stale:
+    st.warning(latest.as_of())
 if runs:
     st.dataframe(pd.DataFrame(runs), hide_index=True)
 else:
     st.caption("Scores have not been computed yet.")
-if st.button("Recompute scores"):
+if running is not None:
+    st.info(str(running))
+elif st.button("Recompute scores"):
     with (
         database_errors(),
-        st.status("Computing influence, communities, referral rings and coverage…") as status,
+        st.status("Computing influence, communities, rings, coverage and partners…") as status,
     ):
-        results = write_all(graph())
-        for name, result in results.items():
-            status.write(f"{name}: {result.written:,} nodes scored in {result.compute_seconds:.1f} s")
+        done = write_all(graph(), started_by="the dashboard")
+        for name, result in done.items():
+            status.write(f"{name}: stored in {result.compute_seconds + result.write_seconds:.1f} s")
         status.update(label="Scores recomputed.", state="complete")
     st.cache_data.clear()
 

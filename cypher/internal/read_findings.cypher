@@ -1,0 +1,12 @@
+// name: read_findings
+// description: Rows of one stored table of a run, in stored order, through the (run, table, row) index; optionally only rows whose column is missing or above a threshold.
+// param: run string -- the run id
+// param: table string -- the table name
+// param: limit integer -- at most this many rows
+// param: column string = null -- narrow by this column
+// param: above float = null -- keep rows whose column is missing or above this
+MATCH (f:Finding {{run: $run, table: $table}})
+WHERE f.row >= 0 AND ($column IS NULL OR f[$column] IS NULL OR f[$column] > $above)
+RETURN properties(f) AS values
+ORDER BY f.row
+LIMIT $limit

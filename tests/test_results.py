@@ -1,0 +1,180 @@
+"""Stored results and the request path: what the batch stores equals a fresh computation, pages
+and read commands answer from it with an "as of" line (and say when the graph changed since),
+only one batch runs at a time, and the bounded reads around the nodes in view give the same
+answers as the whole-graph analyses."""
+
+from __future__ import annotations
+
+import math
+import random
+import subprocess
+import threading
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from graphcrm import around, results, summaries
+from graphcrm.analytics import intro, referrals, run
+from graphcrm.analytics.registry import ANALYSES, BATCH
+from graphcrm.db import Graph
+from graphcrm.errors import BatchRunning, GraphCRMError
+from graphcrm.ingest.loader import load_directory
+from graphcrm.projection import project
+
+from .conftest import SAMPLE_DATA
+
+
+def plain(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows with values compared as a reader sees them (floats to 9 places, missing as None)."""
+
+    def cell(value: Any) -> Any:
+        if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+        if hasattr(value, "to_native"):
+            return value.to_native().isoformat()
+        if hasattr(value, "item"):
+            value = value.item()
+        return round(value, 9) if isinstance(value, float) else value
+
+    return [{k: cell(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+@pytest.fixture()
+def stored_graph(writable_sample_graph: Graph) -> Graph:
+    run.write_all(writable_sample_graph, started_by="the tests")
+    return writable_sample_graph
+
+
+@pytest.mark.parametrize("name", [n for n in BATCH if ANALYSES[n].stores_tables])
+def test_stored_tables_equal_a_fresh_computation(stored_graph: Graph, name: str) -> None:
+    stored = run.stored_result(stored_graph, name)
+    fresh = run.run_analysis(stored_graph, name)
+    assert stored is not None and list(stored.tables) == list(fresh.tables)
+    for table, frame in fresh.tables.items():
+        assert len(frame) > 0 or name == "coverage", f"{name}.{table} is empty on sample_data"
+        assert plain(stored.tables[table]) == plain(frame), f"{name}.{table} differs"
+
+
+def test_the_stale_threshold_narrows_the_stored_run(stored_graph: Graph) -> None:
+    for days in (30, 365):
+        stored = run.stored_result(stored_graph, "coverage", stale_days=days)
+        fresh = run.run_analysis(stored_graph, "coverage", stale_days=days)
+        assert plain(stored.tables["stale"]) == plain(fresh.tables["stale"])
+    assert run.stored_result(stored_graph, "coverage", trend_days=30) is None, "other parameters recompute"
+
+
+def test_a_load_after_the_run_marks_it_stale(stored_graph: Graph) -> None:
+    before = results.latest_run(stored_graph, "coverage")
+    assert before is not None and not before.stale and "changed since" not in before.as_of()
+    load_directory(stored_graph, SAMPLE_DATA)
+    after = results.latest_run(stored_graph, "coverage")
+    assert after.id == before.id and after.stale
+    assert "the graph has changed since" in after.as_of()
+
+
+def test_a_new_run_replaces_the_old_one_and_its_findings(stored_graph: Graph) -> None:
+    first = results.latest_run(stored_graph, "partners")
+    run.write_all(stored_graph)
+    second = results.latest_run(stored_graph, "partners")
+    assert second.id != first.id
+    counts = stored_graph.read(
+        "MATCH (r:AnalyticsRun) WITH r.analysis AS a, count(*) AS n RETURN collect(n) AS ns"
+    )[0]["ns"]
+    assert set(counts) == {1}, "one run per analysis is kept"
+    orphans = stored_graph.read("MATCH (f:Finding) WHERE NOT ()-[:FOUND]->(f) RETURN count(f) AS n")
+    assert orphans == [{"n": 0}]
+
+
+def test_one_batch_at_a_time_across_threads_and_processes(
+    writable_sample_graph: Graph, neo4j_env: dict[str, str]
+) -> None:
+    graph = writable_sample_graph
+    with results.batch_lock(graph, "Alice") as progress:
+        progress("computing influencers")
+        with pytest.raises(
+            BatchRunning, match=r"running since .* started by Alice \(now: computing influencers\)"
+        ):
+            run.write_all(graph, started_by="Bob")
+        done = subprocess.run(
+            ["graphcrm", "analyze", "all", "--write"],
+            env=neo4j_env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 1 and "started by Alice" in done.stderr and "Traceback" not in done.stderr
+    assert results.batch_status(graph) is None, "the lock is released"
+    outcomes: list[object] = []
+
+    def recompute(who: str) -> None:
+        try:
+            outcomes.append(run.write_all(graph, started_by=who))
+        except BatchRunning as err:
+            outcomes.append(err)
+
+    threads = [threading.Thread(target=recompute, args=(who,)) for who in ("Carol", "Dave")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(isinstance(o, dict) for o in outcomes) >= 1
+    assert all(isinstance(o, dict | BatchRunning) for o in outcomes)
+    per_analysis = graph.read("MATCH (r:AnalyticsRun) RETURN r.analysis AS a, count(*) AS n")
+    assert all(row["n"] == 1 for row in per_analysis)
+
+
+def test_cli_prints_the_stored_result_with_its_as_of_line(
+    stored_graph: Graph, neo4j_env: dict[str, str]
+) -> None:
+    done = subprocess.run(
+        ["graphcrm", "analyze", "partners", "--table", "partners", "--format", "csv"],
+        env=neo4j_env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("As of the partners run at ") and "projection" not in done.stderr
+    fresh = subprocess.run(
+        ["graphcrm", "analyze", "partners", "--table", "partners", "--format", "csv", "--fresh"],
+        env=neo4j_env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert fresh.returncode == 0 and "projection" in fresh.stderr
+    assert fresh.stdout == done.stdout
+
+
+def test_bounded_warm_intro_equals_the_whole_graph_analysis(sample_graph: Graph) -> None:
+    G = project(sample_graph, run.projection_for("intro"))
+    employees = sorted(n for n, d in G.nodes(data=True) if d["label"] == "Employee")
+    targets = sorted(n for n, d in G.nodes(data=True) if d["label"] in ("Customer", "Company"))
+    chooser = random.Random(3)
+    for source, target in [(chooser.choice(employees), chooser.choice(targets)) for _ in range(12)]:
+        try:
+            expected = [
+                (p.nodes, round(p.strength, 9)) for p in intro.warm_intro_paths(G, source, target, k=3)
+            ]
+        except GraphCRMError as err:
+            with pytest.raises(type(err)):
+                around.intro_paths(sample_graph, source, target, k=3)
+            continue
+        found = around.intro_paths(sample_graph, source, target, k=3).value
+        assert [(p.nodes, round(p.strength, 9)) for p in found] == expected, (source, target)
+
+
+def test_bounded_cascade_equals_the_whole_graph_tree(sample_graph: Graph) -> None:
+    G = project(sample_graph, run.projection_for("referrals"))
+    roots = referrals.referral_cascades(G, top=3)["root"]
+    for root in roots:
+        assert plain(around.cascade(sample_graph, root)) == plain(referrals.cascade_tree(G, root))
+
+
+def test_influencers_in_a_partners_reach_read_from_stored_scores(stored_graph: Graph) -> None:
+    partner = stored_graph.read("MATCH (p:Partner)-[:REFERRED]->() RETURN p.id AS id ORDER BY id LIMIT 1")[0][
+        "id"
+    ]
+    fresh = run.run_analysis(stored_graph, "influencers", partner=partner, top=None).main
+    stored = summaries.influencer_table(stored_graph, limit=10_000, partner=partner)
+    assert list(stored["id"]) == list(fresh["id"])
+    with pytest.raises(GraphCRMError, match="There is no partner with id 'C000001'"):
+        summaries.influencer_table(stored_graph, partner="C000001")
