@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FunctionType
@@ -13,9 +14,13 @@ import streamlit as st
 from graphcrm import settings
 from graphcrm.db import Graph, Settings
 from graphcrm.errors import DatabaseUnavailable, GraphCRMError
-from graphcrm.explore import mask_personal
+from graphcrm.explore import mask_personal, mask_table
+from graphcrm.export import frame_csv
 
 T = TypeVar("T")
+# CommonMark lets any ASCII punctuation be escaped with a backslash, and then shows it literally;
+# Streamlit's extras (`:red[..]`, `$math$`, `:emoji:`) all start with punctuation too.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 READ_TTL_SECONDS = int(settings.value("cache_ttl"))
 
 
@@ -53,11 +58,11 @@ def database_errors() -> Iterator[None]:
     try:
         yield
     except DatabaseUnavailable as err:
-        st.error(f"The graph database is not reachable. {err}")
+        st.error(f"The graph database is not reachable. {literal(err)}")
         st.info("Start the local server with `graphcrm neo4j start` (or `make demo`), then reload this page.")
         st.stop()
     except GraphCRMError as err:
-        st.error(str(err))
+        st.error(literal(err))
         st.stop()
 
 
@@ -71,14 +76,29 @@ def masked(props: dict[str, Any]) -> dict[str, Any]:
     return mask_personal(props, show=show_personal_data())
 
 
+def literal(value: object) -> str:
+    """`value` as text that Markdown (st.markdown, st.subheader, st.error, labels ...) shows exactly
+    as written: no links, images, emphasis, colours or maths from data or from a URL."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(value)).replace("\n", " ")
+
+
+def data_table(frame: pd.DataFrame) -> None:
+    """A table, with personal data masked unless the user turned it on."""
+    st.dataframe(mask_table(frame, show=show_personal_data()), hide_index=True)
+
+
+def download_csv(label: str, frame: pd.DataFrame, file_name: str) -> None:
+    """A CSV download of `frame`: personal data masked unless turned on, formulas neutralised."""
+    csv_text = frame_csv(mask_table(frame, show=show_personal_data()))
+    st.download_button(label, csv_text, file_name, "text/csv")
+
+
 def show_tables(tables: dict[str, pd.DataFrame]) -> None:
     """Each table under its own heading, with a CSV download; "None." for an empty one."""
-    for name, table in tables.items():
-        st.subheader(name.replace("_", " ").capitalize())
-        if table.empty:
+    for name, frame in tables.items():
+        st.subheader(literal(name.replace("_", " ").capitalize()))
+        if frame.empty:
             st.caption("None.")
             continue
-        st.dataframe(table, hide_index=True)
-        st.download_button(
-            f"Download {name} (CSV)", table.to_csv(index=False), f"graphcrm-{name}.csv", "text/csv"
-        )
+        data_table(frame)
+        download_csv(f"Download {literal(name)} (CSV)", frame, f"graphcrm-{name}.csv")

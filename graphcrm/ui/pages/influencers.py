@@ -7,7 +7,7 @@ import streamlit as st
 from graphcrm import explore, model, summaries
 from graphcrm.analytics.run import run_analysis
 from graphcrm.errors import AnalysisInputError
-from graphcrm.ui.common import cached_read, database_errors
+from graphcrm.ui.common import cached_read, data_table, database_errors, download_csv, literal
 from graphcrm.ui.components import network_view
 
 st.title("Influencers")
@@ -20,7 +20,7 @@ with st.sidebar:
     st.subheader("Filter")
     wanted_partner = params.get("partner")
     if wanted_partner and wanted_partner not in partner_names:
-        st.warning(f"There is no partner {wanted_partner!r}; showing everyone.")
+        st.warning(f"There is no partner {literal(repr(wanted_partner))}; showing everyone.")
         wanted_partner = None
     options = [None, *partner_names]
     partner = st.selectbox(
@@ -38,7 +38,7 @@ if community_text.strip():
     if community_text.strip().isdigit():
         community = int(community_text)
     else:
-        st.warning(f"{community_text!r} is not a community number; showing all communities.")
+        st.warning(f"{literal(repr(community_text))} is not a community number; showing all communities.")
 params.from_dict(
     {
         **({"partner": partner} if partner else {}),
@@ -72,10 +72,10 @@ if table.empty:
         "or use Recompute on the Overview page."
     )
     st.stop()
-st.caption(f"{len(table)} people, from {source}.")
+st.caption(literal(f"{len(table)} people, from {source}."))
 shown = [c for c in summaries.INFLUENCER_COLUMNS if c in table.columns]
-st.dataframe(table[shown], hide_index=True)
-st.download_button("Download CSV", table[shown].to_csv(index=False), "graphcrm-influencers.csv", "text/csv")
+data_table(table[shown])
+download_csv("Download CSV", table[shown], "graphcrm-influencers.csv")
 
 choices = list(table["id"])
 names = dict(zip(table["id"], table["name"], strict=True))
@@ -84,11 +84,11 @@ with database_errors():
     try:
         cascade = cached_read(run_analysis, "referrals", root=picked)
     except AnalysisInputError as err:
-        st.error(str(err))
+        st.error(literal(err))
         st.stop()
 tree = cascade.tables["tree"]
 if tree.empty:
-    st.info(f"{names[picked]} has not referred anyone.")
+    st.info(literal(f"{names[picked]} has not referred anyone."))
     st.stop()
 st.caption(
     f"{len(tree)} people in the cascade, {int(tree['converted'].sum())} converted, "
@@ -106,4 +106,4 @@ left, right = st.columns([3, 2])
 with left:
     network_view(view, selected=picked, height=520, key=f"cascade-{picked}")
 with right:
-    st.dataframe(pd.DataFrame(tree), hide_index=True)
+    data_table(pd.DataFrame(tree))
