@@ -499,7 +499,7 @@ def render(result: QueryResult, fmt: str = "table", *, max_width: int = 60) -> s
             indent=2,
         )
     if fmt == "csv":
-        return rows_csv(result.columns, result.rows).rstrip("\n")
+        return rows_csv(result.columns, result.rows).removesuffix("\r\n")
     if fmt != "table":
         raise QueryError(f"Unknown output format {fmt!r}; use one of {', '.join(FORMATS)}.")
     cells = [[_clip(_cell(v), max_width) for v in row] for row in result.rows]

@@ -7,7 +7,8 @@ every header) that starts with one of those characters gets a leading single quo
 spreadsheet shows as text. Numbers are left alone, so a negative number stays a number.
 
 Every CSV writer of graphcrm (the CLI's `--format csv`, the dashboard's downloads) goes through
-`neutralise`, by way of `frame_csv` or `rows_csv`.
+`neutralise`, by way of `frame_csv` or `rows_csv`. Lines end in CRLF as RFC 4180 says, which also
+makes the csv module quote any cell holding a carriage return.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
 FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+LINE_END = "\r\n"
 
 
 def neutralise(value: Any) -> Any:
@@ -44,14 +46,14 @@ def frame_csv(frame: pd.DataFrame) -> str:
         if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype)):
             safe[column] = safe[column].map(neutralise)
     safe.columns = [neutralise(str(c)) for c in safe.columns]
-    return safe.to_csv(index=False)
+    return safe.to_csv(index=False, lineterminator=LINE_END)
 
 
 def rows_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """Rows of plain values as CSV text: None is empty, booleans `true`/`false`, maps and lists
     JSON, text neutralised."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator=LINE_END)
     writer.writerow([neutralise(str(c)) for c in columns])
     writer.writerows([_cell(v) for v in row] for row in rows)
     return out.getvalue()
