@@ -56,8 +56,8 @@ def open_page(page: str, **query: str | list[str]) -> AppTest:
 
 def shown(markdown: str) -> str:
     """What Markdown displays for `markdown`'s backslash escapes (CommonMark: a backslash before
-    ASCII punctuation shows the punctuation)."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    ASCII punctuation shows the punctuation), without invisible word joiners (U+2060)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def texts(elements: object) -> list[str]:

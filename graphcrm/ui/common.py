@@ -21,6 +21,10 @@ T = TypeVar("T")
 # CommonMark lets any ASCII punctuation be escaped with a backslash, and then shows it literally;
 # Streamlit's extras (`:red[..]`, `$math$`, `:emoji:`) all start with punctuation too.
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# GitHub-flavoured autolinking turns bare URLs and e-mail addresses in *text* into links after the
+# escapes are gone; an invisible word joiner inside `://`, after `www` and after `@` stops it.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 READ_TTL_SECONDS = int(settings.value("cache_ttl"))
 
 
@@ -77,9 +81,11 @@ def masked(props: dict[str, Any]) -> dict[str, Any]:
 
 
 def literal(value: object) -> str:
-    """`value` as text that Markdown (st.markdown, st.subheader, st.error, labels ...) shows exactly
-    as written: no links, images, emphasis, colours or maths from data or from a URL."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(value)).replace("\n", " ")
+    """`value` as text that Markdown (st.markdown, st.subheader, st.error, labels ...) shows as
+    written: no links, images, emphasis, colours or maths from data or from a URL. Line breaks
+    become spaces; bare URLs and addresses carry an invisible word joiner so they stay text."""
+    text = _AUTOLINK.sub(WORD_JOINER, str(value).replace("\n", " "))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def data_table(frame: pd.DataFrame) -> None:
