@@ -107,17 +107,13 @@ def writable_sample_graph(sample_graph: Graph, db_state: DatabaseState) -> Itera
 
 @pytest.fixture(scope="session")
 def dashboard_url(neo4j_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real dashboard (`streamlit run app.py`) on a free loopback port, over the test server.
+    """The real dashboard (`graphcrm serve`) on a free loopback port, over the test server.
 
     Waits for Streamlit's health endpoint (readiness, not a fixed sleep); stopped afterwards.
     """
     port = server.free_port()
     log = tmp_path_factory.mktemp("dashboard") / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+    command = ["graphcrm", "serve", "--port", str(port)]
     with log.open("wb") as handle:
         proc = subprocess.Popen(command, env=neo4j_env, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
