@@ -34,10 +34,10 @@ from neo4j import ManagedTransaction
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
-from graphcrm import model, queries
+from graphcrm import queries
 from graphcrm.db import DatabaseError, Graph
 from graphcrm.errors import ParameterError, QueryError, QueryRefused, QueryTimedOut, UnknownQuery
-from graphcrm.explore import mask_personal
+from graphcrm.explore import is_personal, mask_personal
 from graphcrm.export import rows_csv
 
 DEFAULT_TIMEOUT = 5.0
@@ -447,8 +447,8 @@ class _Renderer:
         self.personal = personal
 
     def properties(self, entity: Node | Relationship, *, is_node: bool) -> dict[str, Any]:
-        hidden = model.PERSONAL_PROPS if is_node and not self.personal else frozenset()
-        return {k: self(v) for k, v in sorted(entity.items()) if k not in hidden}
+        hide = is_node and not self.personal
+        return {k: self(v) for k, v in sorted(entity.items()) if not (hide and is_personal(k))}
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, Node):
