@@ -12,9 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from graphcrm import model
-from graphcrm.db import Graph
+from graphcrm.analytics.run import write_all
+from graphcrm.db import Graph, Settings
+from graphcrm.ingest.loader import load_directory
 
-from .conftest import SAMPLE_DATA
+from .conftest import SAMPLE_DATA, DatabaseState
 from .test_app import PAGES, of_type, open_page
 from .test_load import csv_rows
 
@@ -24,6 +26,16 @@ PERSONAL = sorted(
     {row[key] for row in CUSTOMERS for key in ("email", "phone") if row[key]}
     | {row["email"] for row in EMPLOYEES if row["email"]}
 )
+
+
+@pytest.fixture(scope="module")
+def scored_sample(settings: Settings, db_state: DatabaseState) -> Graph:
+    """sample_data/ with scores written back, once for this module (its tests only read)."""
+    graph = Graph(settings)
+    load_directory(graph, SAMPLE_DATA, wipe_first=True)
+    write_all(graph)
+    db_state.content = "dirty"  # scores added: not the plain sample any more
+    return graph
 
 
 def everything_shown(app: AppTest, downloads: list[str]) -> str:
@@ -84,7 +96,7 @@ def visit(page: str) -> Callable[[], AppTest]:
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_no_page_shows_personal_data_while_the_toggle_is_off(
-    page: str, scored_graph: Graph, app_env: None, downloads: list[str]
+    page: str, scored_sample: Graph, app_env: None, downloads: list[str]
 ) -> None:
     app = visit(page)()
     assert not app.exception, app.exception
@@ -93,7 +105,7 @@ def test_no_page_shows_personal_data_while_the_toggle_is_off(
 
 @pytest.mark.parametrize("page", ["overview", "explore", "intro", "cypher"])
 def test_personal_data_appears_once_the_toggle_is_on(
-    page: str, scored_graph: Graph, app_env: None, downloads: list[str]
+    page: str, scored_sample: Graph, app_env: None, downloads: list[str]
 ) -> None:
     app = visit(page)()
     app.toggle(key="show_personal").set_value(True).run()
@@ -104,7 +116,7 @@ def test_personal_data_appears_once_the_toggle_is_on(
 
 
 def test_network_tooltips_are_masked_on_the_overview(
-    scored_graph: Graph, app_env: None, downloads: list[str]
+    scored_sample: Graph, app_env: None, downloads: list[str]
 ) -> None:
     app = open_page("overview")
     (component,) = app.get("component_instance")
