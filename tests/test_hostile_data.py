@@ -11,11 +11,13 @@ import subprocess
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from graphcrm.analytics.run import write_all
 from graphcrm.db import Graph
+from graphcrm.export import frame_csv, rows_csv
 from graphcrm.ingest.loader import load_directory
 
 from .test_app import open_page, shown
@@ -222,3 +224,20 @@ def test_browser_shows_hostile_names_and_links_as_text(
         assert page.locator("strong:text-is('bold'), .katex, [style*='color'] :text-is('x')").count() == 0
     assert page.evaluate("() => window.pwned") is None
     assert [url for url in blocked if "example.invalid" in url] == []
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1+1", "@A1", "\tx", "\rx", "-5"])
+def test_every_formula_start_is_neutralised_in_both_writers(cell: str) -> None:
+    frame = pd.DataFrame({"text": [cell], "number": [-5]})
+    for text in (frame_csv(frame), rows_csv(["text", "number"], [[cell, -5]])):
+        assert list(csv.reader(io.StringIO(text, newline="")))[1] == ["'" + cell, "-5"]
+
+
+def test_ordinary_text_and_numbers_are_left_alone() -> None:
+    frame = pd.DataFrame({"name": ["Ada", "O'Neil", ""], "value": [1.5, -2.25, 0]})
+    assert list(csv.reader(io.StringIO(frame_csv(frame)))) == [
+        ["name", "value"],
+        ["Ada", "1.5"],
+        ["O'Neil", "-2.25"],
+        ["", "0.0"],
+    ]
