@@ -19,14 +19,12 @@ The dashboard calls `run_query`/`run_canned` and reads `QueryResult`; the CLI ad
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -36,9 +34,11 @@ from neo4j import ManagedTransaction
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
-from graphcrm import model, queries
+from graphcrm import queries
 from graphcrm.db import DatabaseError, Graph
 from graphcrm.errors import ParameterError, QueryError, QueryRefused, QueryTimedOut, UnknownQuery
+from graphcrm.explore import is_personal, mask_personal
+from graphcrm.export import rows_csv
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_ROWS = 1000
@@ -447,8 +447,8 @@ class _Renderer:
         self.personal = personal
 
     def properties(self, entity: Node | Relationship, *, is_node: bool) -> dict[str, Any]:
-        hidden = model.PERSONAL_PROPS if is_node and not self.personal else frozenset()
-        return {k: self(v) for k, v in sorted(entity.items()) if k not in hidden}
+        hide = is_node and not self.personal
+        return {k: self(v) for k, v in sorted(entity.items()) if not (hide and is_personal(k))}
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, Node):
@@ -499,11 +499,7 @@ def render(result: QueryResult, fmt: str = "table", *, max_width: int = 60) -> s
             indent=2,
         )
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows([_cell(v) for v in row] for row in result.rows)
-        return out.getvalue().rstrip("\n")
+        return rows_csv(result.columns, result.rows).removesuffix("\r\n")
     if fmt != "table":
         raise QueryError(f"Unknown output format {fmt!r}; use one of {', '.join(FORMATS)}.")
     cells = [[_clip(_cell(v), max_width) for v in row] for row in result.rows]
@@ -514,6 +510,21 @@ def render(result: QueryResult, fmt: str = "table", *, max_width: int = 60) -> s
     ]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     return "\n".join(lines)
+
+
+def mask_result(result: QueryResult, *, show: bool) -> QueryResult:
+    """`result` with personal columns (`email`, `phone`, `..._email`) masked unless `show`; node
+    maps already leave personal data out unless the query ran with `personal=True`."""
+    if show:
+        return result
+    rows = [
+        [
+            mask_personal({column: value}, show=False)[column]
+            for column, value in zip(result.columns, row, strict=True)
+        ]
+        for row in result.rows
+    ]
+    return replace(result, rows=rows)
 
 
 def summary_line(result: QueryResult) -> str:

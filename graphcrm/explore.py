@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from graphcrm import model, queries
 from graphcrm.db import Graph, native
 from graphcrm.errors import InputError, UnknownNode
@@ -241,9 +243,36 @@ def top_referrers(graph: Graph, *, limit: int = 5) -> list[dict[str, Any]]:
     return graph.read(queries.internal("top_referrers").render(), {"limit": limit})
 
 
+def is_personal(key: str) -> bool:
+    """Whether a property or column holds personal data: `email`, `phone`, or a name ending in
+    them such as `neighbour_email`."""
+    return key in model.PERSONAL_PROPS or str(key).rsplit("_", 1)[-1] in model.PERSONAL_PROPS
+
+
 def mask_personal(props: Mapping[str, Any], *, show: bool) -> dict[str, Any]:
-    """A copy of `props` with personal data (email, phone) masked unless `show` is set."""
-    return {k: (MASK if k in model.PERSONAL_PROPS and not show and v else v) for k, v in props.items()}
+    """A copy of `props` with personal data (email, phone) masked unless `show` is set.
+
+    The one masking rule: node views, tables, tooltips and downloads all pass through it (via
+    `mask_subgraph` and `mask_table`).
+    """
+    return {k: (MASK if not show and is_personal(k) and _present(v) else v) for k, v in props.items()}
+
+
+def _present(value: Any) -> bool:
+    if isinstance(value, (list, tuple, dict)):
+        return bool(value)
+    return not pd.isna(value) and value != ""
+
+
+def mask_table(frame: pd.DataFrame, *, show: bool) -> pd.DataFrame:
+    """A copy of `frame` whose personal columns are masked (by `mask_personal`) unless `show`."""
+    personal = [c for c in frame.columns if is_personal(str(c))]
+    if show or not personal:
+        return frame
+    masked = frame.copy()
+    for column in personal:
+        masked[column] = [mask_personal({column: v}, show=False)[column] for v in frame[column]]
+    return masked
 
 
 def mask_subgraph(subgraph: Subgraph, *, show: bool) -> Subgraph:

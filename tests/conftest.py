@@ -15,10 +15,14 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import streamlit as st
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from graphcrm import server
+from graphcrm.analytics.run import write_all
 from graphcrm.db import Graph, Settings
 from graphcrm.ingest.loader import load_directory
 
@@ -103,17 +107,13 @@ def writable_sample_graph(sample_graph: Graph, db_state: DatabaseState) -> Itera
 
 @pytest.fixture(scope="session")
 def dashboard_url(neo4j_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real dashboard (`streamlit run app.py`) on a free loopback port, over the test server.
+    """The real dashboard (`graphcrm serve`) on a free loopback port, over the test server.
 
     Waits for Streamlit's health endpoint (readiness, not a fixed sleep); stopped afterwards.
     """
     port = server.free_port()
     log = tmp_path_factory.mktemp("dashboard") / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+    command = ["graphcrm", "serve", "--port", str(port)]
     with log.open("wb") as handle:
         proc = subprocess.Popen(command, env=neo4j_env, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
@@ -132,3 +132,65 @@ def dashboard_url(neo4j_env: dict[str, str], tmp_path_factory: pytest.TempPathFa
     yield url
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture()
+def app_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[None]:
+    """Point the in-process app (AppTest) at the test server, with nothing cached from an earlier test."""
+    for key in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("NEO4J_URI", settings.uri)
+    monkeypatch.setenv("NEO4J_USERNAME", settings.username)
+    monkeypatch.setenv("NEO4J_PASSWORD", settings.password)
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture()
+def scored_graph(writable_sample_graph: Graph) -> Graph:
+    """sample_data/ with the analytics scores written back (as `make demo` does)."""
+    write_all(writable_sample_graph)
+    return writable_sample_graph
+
+
+@pytest.fixture()
+def downloads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The content of every file an AppTest page offers for download during the test."""
+    saved: list[str] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self: MemoryMediaFileStorage, data: Any, *args: Any, **kwargs: Any) -> str:
+        saved.append(data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data))
+        return original(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    return saved
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# What the browser may reach: the dashboard on loopback and local content (no internet).
+LOOPBACK = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:", "file:")
+
+
+@pytest.fixture()
+def browser_page() -> Iterator[tuple[Any, list[str]]]:
+    """A headless Chromium page that may only talk to 127.0.0.1 (and open local files); the list
+    collects what it tried to reach elsewhere."""
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
+    assert CHROMIUM.exists(), "make install puts Debian's chromium at /usr/bin/chromium"
+    blocked: list[str] = []
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+
+        def only_loopback(route: Any) -> None:
+            if route.request.url.startswith(LOOPBACK):
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_loopback)
+        yield page, blocked
+        browser.close()

@@ -5,16 +5,15 @@ the CSV files, never from the code under test."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import Iterator
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from graphcrm import model, projection, server
-from graphcrm.analytics.run import write_all
-from graphcrm.db import Graph, Settings
+from graphcrm.db import Graph
 from graphcrm.ingest.loader import load_directory
 
 from .conftest import ROOT, SAMPLE_DATA
@@ -44,26 +43,6 @@ def top_referrer() -> tuple[str, int]:
     return Counter(r["source"] for r in of_type(model.REFERRED)).most_common(1)[0]
 
 
-@pytest.fixture()
-def app_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[None]:
-    """Point the in-process app at the test server, with nothing cached from an earlier test."""
-    for key in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("NEO4J_URI", settings.uri)
-    monkeypatch.setenv("NEO4J_USERNAME", settings.username)
-    monkeypatch.setenv("NEO4J_PASSWORD", settings.password)
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-@pytest.fixture()
-def scored_graph(writable_sample_graph: Graph) -> Graph:
-    """sample_data/ with the analytics scores written back (as `make demo` does)."""
-    write_all(writable_sample_graph)
-    return writable_sample_graph
-
-
 def open_page(page: str, **query: str | list[str]) -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     for key, value in query.items():
@@ -76,8 +55,14 @@ def open_page(page: str, **query: str | list[str]) -> AppTest:
     return app
 
 
+def shown(markdown: str) -> str:
+    """What Markdown displays for `markdown`'s backslash escapes (CommonMark: a backslash before
+    ASCII punctuation shows the punctuation), without invisible word joiners (U+2060)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
 def texts(elements: object) -> list[str]:
-    return [str(e.value) for e in elements]  # type: ignore[attr-defined]
+    return [shown(str(e.value)) for e in elements]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("page", list(PAGES))

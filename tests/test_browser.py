@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,6 @@ from .conftest import SAMPLE_DATA
 from .test_load import csv_rows
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
-CHROMIUM = Path("/usr/bin/chromium")
-LOOPBACK = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 NETWORK_FRAME = "iframe[title*='graphcrm_network']"
 
 
@@ -27,27 +24,6 @@ def drawn_fraction(png: bytes) -> float:
     """Share of pixels that are not (near) white: how much of the canvas was drawn."""
     histogram = Image.open(io.BytesIO(png)).convert("L").histogram()
     return 1 - sum(histogram[245:]) / sum(histogram)
-
-
-@pytest.fixture()
-def browser_page(dashboard_url: str) -> Iterator[tuple[playwright.Page, list[str]]]:
-    """A Chromium page that may only talk to 127.0.0.1; the list collects what it tried elsewhere."""
-    assert CHROMIUM.exists(), "make install puts Debian's chromium at /usr/bin/chromium"
-    blocked: list[str] = []
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-
-        def only_loopback(route: playwright.Route) -> None:
-            if route.request.url.startswith(LOOPBACK):
-                route.continue_()
-            else:
-                blocked.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", only_loopback)
-        yield page, blocked
-        browser.close()
 
 
 def test_overview_network_is_drawn_without_internet(

@@ -20,6 +20,7 @@ from graphcrm.analytics.registry import ANALYSES
 from graphcrm.analytics.spec import AnalysisResult, Param
 from graphcrm.db import Graph
 from graphcrm.errors import AnalysisInputError, InputError
+from graphcrm.export import frame_csv
 
 FORMATS = ("table", "csv", "json")
 
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
                 f"The {spec.name} analysis has {len(tables)} tables ({', '.join(tables)}); "
                 "choose one with --table NAME, or write them all with --out DIR."
             )
-        next(iter(tables.values())).to_csv(sys.stdout, index=False)
+        sys.stdout.write(frame_csv(next(iter(tables.values()))))
     elif args.analysis == "intro" and args.table is None:
         print(_intro_text(result))
     else:
@@ -145,7 +146,7 @@ def _write_files(tables: dict[str, pd.DataFrame], folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
-            frame.to_csv(folder / f"{name}.csv", index=False)
+            (folder / f"{name}.csv").write_text(frame_csv(frame), encoding="utf-8", newline="")
     except OSError as err:
         raise InputError(f"Cannot write the tables to {folder}: {err.strerror}.") from None
     print(f"Wrote {', '.join(f'{name}.csv' for name in tables)} to {folder}.", file=sys.stderr)

@@ -1,5 +1,8 @@
 """`graphcrm serve`: start the Streamlit dashboard (`graphcrm/ui/app.py`, shipped in the package)
-on 127.0.0.1."""
+on 127.0.0.1.
+
+It runs `graphcrm/ui/asgi.py`, which serves that app and, on a loopback address, refuses requests
+whose Host header is not the loopback (DNS rebinding)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pathlib import Path
 from graphcrm import settings, ui
 
 APP = Path(ui.__file__).resolve().parent / "app.py"
+ENTRY = Path(ui.__file__).resolve().parent / "asgi.py"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         "-m",
         "streamlit",
         "run",
-        str(APP),
+        str(ENTRY),
         "--server.address",
         args.address,
         "--server.port",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FunctionType
@@ -14,9 +15,17 @@ from graphcrm import settings
 from graphcrm.analytics.run import StoredResult
 from graphcrm.db import Graph, Settings
 from graphcrm.errors import DatabaseUnavailable, GraphCRMError
-from graphcrm.explore import mask_personal
+from graphcrm.explore import mask_personal, mask_table
+from graphcrm.export import frame_csv
 
 T = TypeVar("T")
+# CommonMark lets any ASCII punctuation be escaped with a backslash, and then shows it literally;
+# Streamlit's extras (`:red[..]`, `$math$`, `:emoji:`) all start with punctuation too.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# GitHub-flavoured autolinking turns bare URLs and e-mail addresses in *text* into links after the
+# escapes are gone; an invisible word joiner inside `://`, after `www` and after `@` stops it.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 READ_TTL_SECONDS = int(settings.value("cache_ttl"))
 ROWS_SHOWN = 500
 
@@ -55,11 +64,11 @@ def database_errors() -> Iterator[None]:
     try:
         yield
     except DatabaseUnavailable as err:
-        st.error(f"The graph database is not reachable. {err}")
+        st.error(f"The graph database is not reachable. {literal(err)}")
         st.info("Start the local server with `graphcrm neo4j start` (or `make demo`), then reload this page.")
         st.stop()
     except GraphCRMError as err:
-        st.error(str(err))
+        st.error(literal(err))
         st.stop()
 
 
@@ -89,16 +98,33 @@ def show_stored(stored: StoredResult | None, analysis: str) -> None:
     show_tables(stored.tables, capped=ROWS_SHOWN)
 
 
+def literal(value: object) -> str:
+    """`value` as text that Markdown (st.markdown, st.subheader, st.error, labels ...) shows as
+    written: no links, images, emphasis, colours or maths from data or from a URL. Line breaks
+    become spaces; bare URLs and addresses carry an invisible word joiner so they stay text."""
+    text = _AUTOLINK.sub(WORD_JOINER, str(value).replace("\n", " "))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def data_table(frame: pd.DataFrame) -> None:
+    """A table, with personal data masked unless the user turned it on."""
+    st.dataframe(mask_table(frame, show=show_personal_data()), hide_index=True)
+
+
+def download_csv(label: str, frame: pd.DataFrame, file_name: str) -> None:
+    """A CSV download of `frame`: personal data masked unless turned on, formulas neutralised."""
+    csv_text = frame_csv(mask_table(frame, show=show_personal_data()))
+    st.download_button(label, csv_text, file_name, "text/csv")
+
+
 def show_tables(tables: dict[str, pd.DataFrame], capped: int | None = None) -> None:
     """Each table under its own heading, with a CSV download; "None." for an empty one."""
-    for name, table in tables.items():
-        st.subheader(name.replace("_", " ").capitalize())
-        if table.empty:
+    for name, frame in tables.items():
+        st.subheader(literal(name.replace("_", " ").capitalize()))
+        if frame.empty:
             st.caption("None.")
             continue
-        if capped is not None and len(table) >= capped:
+        if capped is not None and len(frame) >= capped:
             st.caption(f"The first {capped:,} rows; `graphcrm analyze` with --out has them all.")
-        st.dataframe(table, hide_index=True)
-        st.download_button(
-            f"Download {name} (CSV)", table.to_csv(index=False), f"graphcrm-{name}.csv", "text/csv"
-        )
+        data_table(frame)
+        download_csv(f"Download {literal(name)} (CSV)", frame, f"graphcrm-{name}.csv")

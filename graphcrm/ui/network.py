@@ -25,7 +25,7 @@ import pyvis
 from pyvis.network import Network
 
 from graphcrm import model
-from graphcrm.explore import Subgraph
+from graphcrm.explore import Subgraph, mask_subgraph
 
 LABEL_STYLE: dict[str, dict[str, str]] = {
     model.CUSTOMER: {"color": "#4e79a7", "shape": "dot"},
@@ -70,9 +70,13 @@ def _size(props: dict[str, Any]) -> float:
     return 12 + 28 * float(influence) if isinstance(influence, int | float) else 14
 
 
-def to_pyvis(subgraph: Subgraph, *, selected: str | None = None) -> Network:
+def to_pyvis(subgraph: Subgraph, *, show_personal: bool, selected: str | None = None) -> Network:
     """A pyvis Network for `subgraph`: coloured and shaped by label, sized by influence, edges
-    styled by type; the selected node is outlined."""
+    styled by type; the selected node is outlined.
+
+    Personal data is masked here (unless `show_personal`), so no view can draw it by forgetting.
+    """
+    subgraph = mask_subgraph(subgraph, show=show_personal)
     net = Network(directed=True, cdn_resources="in_line")
     for node_id, node in subgraph.nodes.items():
         style = LABEL_STYLE.get(node["label"], {"color": "#999999", "shape": "dot"})
@@ -116,9 +120,9 @@ def legend_html() -> str:
     return '<div style="font-size:0.85em;line-height:1.8">' + " &nbsp; ".join(chips) + "</div>"
 
 
-def network_data(subgraph: Subgraph, *, selected: str | None = None) -> dict[str, Any]:
+def network_data(subgraph: Subgraph, *, show_personal: bool, selected: str | None = None) -> dict[str, Any]:
     """Nodes, edges and options as plain JSON-able data, for the component or the HTML page."""
-    nodes, edges, *_ = to_pyvis(subgraph, selected=selected).get_network_data()
+    nodes, edges, *_ = to_pyvis(subgraph, show_personal=show_personal, selected=selected).get_network_data()
     return {"nodes": nodes, "edges": edges, "options": _OPTIONS}
 
 
@@ -163,12 +167,27 @@ function drawNetwork(data, onSelect) {
 """
 
 
-def standalone_html(subgraph: Subgraph, *, title: str = "graphcrm network", height: int = 750) -> str:
+def standalone_html(
+    subgraph: Subgraph, *, show_personal: bool, title: str = "graphcrm network", height: int = 750
+) -> str:
     """A self-contained HTML page of the view (nothing fetched from the internet)."""
     js, css = _assets()
-    data = json.dumps(network_data(subgraph)).replace("</", "<\\/")
+    data = script_json(network_data(subgraph, show_personal=show_personal))
     script = f"{_DRAW}\ndrawNetwork({data}, null);"
     return _PAGE.format(title=html.escape(title), css=css, js=js, height=height, script=script)
+
+
+# Characters that could end a <script> element, open an HTML comment or end a JavaScript line.
+_SCRIPT_UNSAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(value: Any) -> str:
+    """`value` as JSON safe to put inside a <script> element: `<`, `>`, `&` and the JavaScript line
+    separators are written as \\u escapes, so no data can close the element (`</script>`) or
+    switch the parser into a comment (`<!--`)."""
+    return json.dumps(value).translate(_SCRIPT_UNSAFE)
 
 
 # The Streamlit component protocol, spoken directly (no npm build): announce readiness, draw on

@@ -6,7 +6,7 @@ import streamlit as st
 
 from graphcrm import console, explore, queries
 from graphcrm.db import DatabaseError
-from graphcrm.ui.common import database_errors, graph, show_personal_data
+from graphcrm.ui.common import data_table, database_errors, graph, literal, show_personal_data
 from graphcrm.ui.components import network_view
 
 PERSONAL_PARAM = "include_personal"  # canned queries' switch for email and phone
@@ -30,13 +30,13 @@ with st.form("cypher-form"):
     if canned_mode == "Canned query":
         wanted = params.get("query")
         if wanted and wanted not in library:
-            st.warning(f"There is no canned query called {wanted!r}; pick one from the list.")
+            st.warning(f"There is no canned query called {literal(repr(wanted))}; pick one from the list.")
         from_url("cypher-query", wanted if wanted in library else names[0])
         chosen = st.selectbox(
             "Canned query", names, key="cypher-query", format_func=lambda n: f"{n} — {library[n].description}"
         )
         query = library[chosen]
-        st.caption(query.question)
+        st.caption(literal(query.question))
         raw: dict[str, str] = {}
         for param in query.params:
             default = "" if param.default in (None, "null") else param.default
@@ -46,7 +46,7 @@ with st.form("cypher-form"):
             if locked:
                 st.session_state[key] = "false"
             raw[param.name] = st.text_input(
-                f"{param.name} ({param.type}{', required' if param.required else ''})",
+                literal(f"{param.name} ({param.type}{', required' if param.required else ''})"),
                 key=key,
                 help="Turn on 'Show personal data' in the sidebar to change this."
                 if locked
@@ -94,14 +94,15 @@ if submitted:
                 )
         st.session_state["cypher-result"] = result
     except (console.QueryError, DatabaseError) as err:
-        st.error(str(err))
+        st.error(literal(err))
 
 result = st.session_state.get("cypher-result")
 if result is not None:
-    st.caption(console.summary_line(result))
+    result = console.mask_result(result, show=show_personal_data())
+    st.caption(literal(console.summary_line(result)))
     if result.truncated:
         st.warning(f"Only the first {result.max_rows} rows are shown; raise the row limit to see more.")
-    st.dataframe(pd.DataFrame(result.records(), columns=result.columns).astype(str), hide_index=True)
+    data_table(pd.DataFrame(result.rows, columns=result.columns).astype(str))
     left, right = st.columns(2)
     left.download_button("Download CSV", console.render(result, "csv"), "graphcrm-query.csv", "text/csv")
     right.download_button(

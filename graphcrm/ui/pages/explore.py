@@ -9,14 +9,22 @@ import streamlit as st
 from graphcrm import explore, model
 from graphcrm.errors import GraphCRMError
 from graphcrm.ui import state
-from graphcrm.ui.common import cached_read, database_errors, masked, show_personal_data
+from graphcrm.ui.common import (
+    cached_read,
+    data_table,
+    database_errors,
+    download_csv,
+    literal,
+    masked,
+    show_personal_data,
+)
 from graphcrm.ui.components import network_view
 from graphcrm.ui.network import legend_html, standalone_html
 
 st.title("Explore")
 view_state = state.explore_state(st.query_params)
 for problem in view_state.problems:
-    st.warning(problem)
+    st.warning(literal(problem))
 
 text = st.text_input("Search a customer, company, employee or partner by name or id", key="explore-search")
 if text.strip():
@@ -29,7 +37,7 @@ if text.strip():
         if st.button("Open", type="primary") and choice is not None:
             view_state.node = choice.id
     else:
-        st.info(f"Nothing matches {text.strip()!r}.")
+        st.info(f"Nothing matches {literal(repr(text.strip()))}.")
 
 with st.sidebar:
     st.subheader("View")
@@ -57,14 +65,13 @@ with database_errors(), st.spinner("Reading the neighbourhood…"):
             max_nodes=int(max_nodes),
         )
     except GraphCRMError as err:
-        st.error(str(err))
+        st.error(literal(err))
         st.stop()
-view = explore.mask_subgraph(view, show=show_personal_data())
 start = view.nodes[view_state.node]
-st.subheader(f"{start['props'].get('name', view_state.node)} — {start['label']} {view_state.node}")
+st.subheader(literal(f"{start['props'].get('name', view_state.node)} — {start['label']} {view_state.node}"))
 st.caption(f"{len(view.nodes)} nodes, {len(view.edges)} relationships within {view.depth} hop(s).")
 for note in view.left_out:
-    st.caption(note)
+    st.caption(literal(note))
 st.html(legend_html())
 
 graph_column, details_column = st.columns([3, 1])
@@ -74,21 +81,22 @@ selected = clicked if clicked in view.nodes else view_state.node
 with details_column:
     with database_errors():
         details = cached_read(explore.node_details, selected)
-    st.markdown(f"**{details.props.get('name', selected)}** · {details.label} `{selected}`")
-    st.write("Managed by:", ", ".join(details.managers) or "nobody")
-    st.write("Referred by:", ", ".join(details.referrers) or "nobody")
+    st.markdown(
+        f"**{literal(details.props.get('name', selected))}** · {literal(details.label)} {literal(selected)}"
+    )
+    st.markdown(literal(f"Managed by: {', '.join(details.managers) or 'nobody'}"))
+    st.markdown(literal(f"Referred by: {', '.join(details.referrers) or 'nobody'}"))
     if details.last_touch:
         touch = details.last_touch
-        st.write(
-            f"Last touch point: {touch['at']:%Y-%m-%d} by {touch['employee']} ({touch['channel']}, "
-            f"sentiment {touch.get('sentiment', '–')}); {details.touch_points} in all."
+        st.markdown(
+            literal(
+                f"Last touch point: {touch['at']:%Y-%m-%d} by {touch['employee']} ({touch['channel']}, "
+                f"sentiment {touch.get('sentiment', '–')}); {details.touch_points} in all."
+            )
         )
     else:
-        st.write("No touch points recorded.")
-    st.dataframe(
-        pd.DataFrame(sorted(masked(details.props).items()), columns=["property", "value"]).astype(str),
-        hide_index=True,
-    )
+        st.markdown("No touch points recorded.")
+    data_table(pd.DataFrame(sorted(masked(details.props).items()), columns=["property", "value"]).astype(str))
     if selected != view_state.node and st.button("Explore from here"):
         view_state.node = selected
         state.store_explore_state(st.query_params, view_state)
@@ -98,13 +106,11 @@ name = str(start["props"].get("name", view_state.node))
 left, right = st.columns(2)
 left.download_button(
     "Download view as HTML",
-    standalone_html(view, title=f"graphcrm — {name}"),
+    standalone_html(view, show_personal=show_personal_data(), title=f"graphcrm — {name}"),
     file_name=f"graphcrm-{view_state.node}.html",
     mime="text/html",
 )
-right.download_button(
-    "Download view as CSV",
-    pd.DataFrame(explore.subgraph_table(view)).to_csv(index=False),
-    file_name=f"graphcrm-{view_state.node}.csv",
-    mime="text/csv",
-)
+with right:
+    download_csv(
+        "Download view as CSV", pd.DataFrame(explore.subgraph_table(view)), f"graphcrm-{view_state.node}.csv"
+    )

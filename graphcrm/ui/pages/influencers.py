@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from graphcrm import around, explore, model, scores, summaries
-from graphcrm.ui.common import cached_read, database_errors
+from graphcrm.ui.common import cached_read, data_table, database_errors, download_csv, literal
 from graphcrm.ui.components import network_view
 
 st.title("Influencers")
@@ -18,7 +18,7 @@ with st.sidebar:
     st.subheader("Filter")
     wanted_partner = params.get("partner")
     if wanted_partner and wanted_partner not in partner_names:
-        st.warning(f"There is no partner {wanted_partner!r}; showing everyone.")
+        st.warning(f"There is no partner {literal(repr(wanted_partner))}; showing everyone.")
         wanted_partner = None
     options = [None, *partner_names]
     partner = st.selectbox(
@@ -36,7 +36,7 @@ if community_text.strip():
     if community_text.strip().isdigit():
         community = int(community_text)
     else:
-        st.warning(f"{community_text!r} is not a community number; showing all communities.")
+        st.warning(f"{literal(repr(community_text))} is not a community number; showing all communities.")
 params.from_dict(
     {
         **({"partner": partner} if partner else {}),
@@ -59,13 +59,11 @@ if table.empty:
     )
     st.stop()
 run = runs.get("influencers")
-st.caption(
-    f"{len(table)} people, from {source}"
-    + (f" (as of {run['computed_at']:%Y-%m-%d %H:%M} UTC)." if run else ".")
-)
+as_of = f" (as of {run['computed_at']:%Y-%m-%d %H:%M} UTC)." if run else "."
+st.caption(literal(f"{len(table)} people, from {source}{as_of}"))
 shown = [c for c in summaries.INFLUENCER_COLUMNS if c in table.columns]
-st.dataframe(table[shown], hide_index=True)
-st.download_button("Download CSV", table[shown].to_csv(index=False), "graphcrm-influencers.csv", "text/csv")
+data_table(table[shown])
+download_csv("Download CSV", table[shown], "graphcrm-influencers.csv")
 
 choices = list(table["id"])
 names = dict(zip(table["id"], table["name"], strict=True))
@@ -73,7 +71,7 @@ picked = st.selectbox("Referral cascade of", choices, format_func=lambda i: f"{n
 with database_errors():
     tree = cached_read(around.cascade, picked)
 if tree.empty:
-    st.info(f"{names[picked]} has not referred anyone.")
+    st.info(literal(f"{names[picked]} has not referred anyone."))
     st.stop()
 st.caption(
     f"{len(tree)} people in the cascade, {int(tree['converted'].sum())} converted, "
@@ -91,4 +89,4 @@ left, right = st.columns([3, 2])
 with left:
     network_view(view, selected=picked, height=520, key=f"cascade-{picked}")
 with right:
-    st.dataframe(pd.DataFrame(tree), hide_index=True)
+    data_table(pd.DataFrame(tree))

@@ -6,7 +6,7 @@ import streamlit as st
 from graphcrm import around, explore, model, summaries
 from graphcrm.analytics.registry import ANALYSES
 from graphcrm.errors import AnalysisInputError
-from graphcrm.ui.common import cached_read, database_errors
+from graphcrm.ui.common import cached_read, data_table, database_errors, literal
 from graphcrm.ui.components import network_view
 
 st.title("Warm introductions")
@@ -35,7 +35,7 @@ if text.strip():
             if h.label in (model.CUSTOMER, model.COMPANY)
         ]
     if not hits:
-        st.info(f"No customer or company matches {text.strip()!r}.")
+        st.info(f"No customer or company matches {literal(repr(text.strip()))}.")
         st.stop()
     target = st.selectbox("Target", hits, format_func=lambda h: f"{h.name} — {h.label} {h.id}").id
 paths_wanted = ANALYSES["intro"].param("k")
@@ -49,14 +49,14 @@ with database_errors(), st.spinner("Finding paths…"):
     try:
         found = cached_read(around.intro_paths, source, target, k=k)
     except AnalysisInputError as err:
-        st.error(str(err))
+        st.error(literal(err))
         st.stop()
 paths, hops = found.tables["paths"], found.tables["hops"]
-st.dataframe(paths, hide_index=True)
+data_table(paths)
 for number, group in hops.groupby("path", sort=True):
     st.markdown(f"**Path {number}** — strength {group['path_strength'].iloc[0]:.2f}")
     for hop in group.itertuples():
-        st.markdown(f"{hop.step}. {hop.reason} *(tie strength {hop.strength:.2f})*")
+        st.markdown(f"{hop.step}. {literal(hop.reason)} *(tie strength {hop.strength:.2f})*")
 
 on_paths = sorted(set(hops["source"]) | set(hops["target"]))
 with database_errors():

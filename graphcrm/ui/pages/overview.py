@@ -6,7 +6,7 @@ import streamlit as st
 
 from graphcrm import explore, results, scores, summaries
 from graphcrm.analytics.run import run_analysis, write_all
-from graphcrm.ui.common import cached_read, database_errors, graph
+from graphcrm.ui.common import cached_read, data_table, database_errors, graph, literal
 from graphcrm.ui.components import network_view
 
 st.title("Overview")
@@ -20,7 +20,7 @@ with database_errors():
 
 columns = st.columns(len(counts["nodes"]) + 2)
 for column, (label, count) in zip(columns, counts["nodes"].items(), strict=False):
-    column.metric(f"{label} nodes", f"{count:,}")
+    column.metric(f"{literal(label)} nodes", f"{count:,}")
 columns[-2].metric("Referral conversion", f"{referral.conversion_rate:.0%}", help="converted / all referrals")
 columns[-1].metric("k-factor", f"{referral.k_factor:.2f}", help="referrals per referring customer")
 
@@ -32,12 +32,10 @@ with left:
     )
     counts_by_stage.index = [f"{number}. {stage}" for number, stage in enumerate(counts_by_stage.index, 1)]
     st.bar_chart(counts_by_stage, stack=False)
-    st.dataframe(funnel.drop(columns="segment"), hide_index=True)
+    data_table(funnel.drop(columns="segment"))
 with right:
     st.subheader("Relationships")
-    st.dataframe(
-        pd.DataFrame(counts["relationships"].items(), columns=["relationship type", "count"]), hide_index=True
-    )
+    data_table(pd.DataFrame(counts["relationships"].items(), columns=["relationship type", "count"]))
 
 left, right = st.columns(2)
 with left:
@@ -47,13 +45,13 @@ with left:
             "No influence scores yet: compute them with the button below (or `graphcrm analyze all --write`)."
         )
     else:
-        st.dataframe(top_five[["name", "label", "influence", "influence_why"]], hide_index=True)
+        data_table(top_five[["name", "label", "influence", "influence_why"]])
 with right:
     st.subheader("Accounts at risk")
     if at_risk.empty:
         st.caption("None at risk as of the last scores (or scores not computed yet).")
     else:
-        st.dataframe(at_risk, hide_index=True)
+        data_table(at_risk)
 
 st.subheader("Analytics scores")
 with database_errors():
@@ -62,11 +60,11 @@ with database_errors():
 if latest is not None and latest.stale:
     st.warning(latest.as_of())
 if runs:
-    st.dataframe(pd.DataFrame(runs), hide_index=True)
+    data_table(pd.DataFrame(runs))
 else:
     st.caption("Scores have not been computed yet.")
 if running is not None:
-    st.info(str(running))
+    st.info(literal(running))
 elif st.button("Recompute scores"):
     with (
         database_errors(),
@@ -83,9 +81,9 @@ if not referrers:
     st.info("The graph is empty: load a data directory with `graphcrm load DIR`.")
     st.stop()
 top = referrers[0]
-st.subheader(f"Referral network of {top['name']} ({top['referrals']} referrals)")
+st.subheader(f"Referral network of {literal(top['name'])} ({top['referrals']} referrals)")
 with database_errors():
     view = cached_read(explore.neighbourhood, top["id"], depth=2, max_nodes=80, per_node=15)
 for note in view.left_out:
-    st.caption(note)
+    st.caption(literal(note))
 network_view(view, selected=top["id"], height=520, key="overview-network")
