@@ -105,30 +105,39 @@ def writable_sample_graph(sample_graph: Graph, db_state: DatabaseState) -> Itera
     db_state.content = "dirty"
 
 
-@pytest.fixture(scope="session")
-def dashboard_url(neo4j_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real dashboard (`graphcrm serve`) on a free loopback port, over the test server.
-
-    Waits for Streamlit's health endpoint (readiness, not a fixed sleep); stopped afterwards.
-    """
+def start_dashboard(
+    command: list[str], env: dict[str, str], cwd: Path, log: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Run `command --port P` (a `graphcrm serve`) on a free loopback port and wait for Streamlit's
+    health endpoint (readiness, not a fixed sleep); fail with the end of its log if it never comes."""
     port = server.free_port()
-    log = tmp_path_factory.mktemp("dashboard") / "streamlit.log"
-    command = ["graphcrm", "serve", "--port", str(port)]
     with log.open("wb") as handle:
-        proc = subprocess.Popen(command, env=neo4j_env, stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT)
+        proc = subprocess.Popen(
+            [*command, "--port", str(port)], env=env, stdout=handle, stderr=subprocess.STDOUT, cwd=cwd
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return proc, url
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"the dashboard did not come up:\n{log.read_text()[-2000:]}")
         time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(neo4j_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real dashboard (`graphcrm serve`) on a free loopback port, over the test server.
+
+    Waits for Streamlit's health endpoint (readiness, not a fixed sleep); stopped afterwards.
+    """
+    log = tmp_path_factory.mktemp("dashboard") / "streamlit.log"
+    proc, url = start_dashboard(["graphcrm", "serve"], neo4j_env, ROOT, log)
     yield url
     proc.terminate()
     proc.wait(timeout=30)

@@ -115,7 +115,7 @@ def test_link_values_are_shown_as_text(
 
 def test_warm_intro_and_influencers_show_hostile_names_as_text(hostile_graph: Graph, app_env: None) -> None:
     assert_shown_as_text(open_page("intro", **{"from": "E1", "to": "H4"}), MARKUP)
-    assert_shown_as_text(open_page("influencers"), "people, from written-back scores")
+    assert_shown_as_text(open_page("influencers"), "people, from stored scores")
 
 
 def is_number(cell: str) -> bool:

@@ -7,17 +7,14 @@ import os
 import site
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from graphcrm import server
 from graphcrm.db import Graph
 
-from .conftest import ROOT
+from .conftest import ROOT, start_dashboard
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -61,26 +58,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def served(installed: Path, neo4j_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     """`graphcrm serve` of the installed copy, started from an empty folder, ready to answer."""
-    port = server.free_port()
     env = {**neo4j_env, "PATH": f"{installed / 'bin'}{os.pathsep}{neo4j_env['PATH']}"}
-    log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [str(installed / "bin" / "graphcrm"), "serve", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"graphcrm serve did not come up:\n{(tmp_path / 'serve.log').read_text()[-2000:]}")
-        time.sleep(0.2)
+    proc, url = start_dashboard(
+        [str(installed / "bin" / "graphcrm"), "serve"], env, tmp_path, tmp_path / "serve.log"
+    )
     yield url
     proc.terminate()
     proc.wait(timeout=30)
