@@ -42,15 +42,34 @@ STAGES: tuple[str, ...] = ("exploration", "awareness", "expansion", "commitment"
 CHANNELS: tuple[str, ...] = ("call", "email", "meeting", "visit", "survey", "web", "direct_mail")
 
 
+# Size limits of the import contract, each checked in validation as a `file:line` error. A cell of
+# free text (Prop.free_text) may hold a paragraph; every other cell (ids, names, emails, typed
+# values) a line. A row is one CSV record, separators and quotes included; 64 KiB holds every column
+# at its limit with room to spare. A file's bytes are checked before it is read, its data rows while
+# it is read (20 million rows is about 4x the largest benchmark's relationships file).
+MAX_TEXT_CHARS = 1_000
+MAX_FREE_TEXT_CHARS = 10_000
+MAX_ROW_BYTES = 64 * 1024
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_FILE_ROWS = 20_000_000
+
+
 @dataclass(frozen=True)
 class Prop:
-    """One typed property. `minimum`/`maximum` bound numbers; `choices` bound strings."""
+    """One typed property. `minimum`/`maximum` bound numbers; `choices` bound strings;
+    `free_text` allows MAX_FREE_TEXT_CHARS characters with tabs and line breaks."""
 
     kind: Kind = Kind.STRING
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
     doc: str = ""
+    free_text: bool = False
+
+    @property
+    def max_chars(self) -> int:
+        """The longest cell the contract accepts for this property."""
+        return MAX_FREE_TEXT_CHARS if self.free_text else MAX_TEXT_CHARS
 
 
 @dataclass(frozen=True)
@@ -87,7 +106,7 @@ NODE_TYPES: dict[str, NodeType] = {
             "profession": Prop(),
             "education": Prop(),
             "income_band": Prop(),
-            "interests": Prop(),
+            "interests": Prop(free_text=True),
             "preferred_channel": Prop(choices=CHANNELS),
             "marketing_consent": Prop(Kind.BOOLEAN),
             "stage": _STAGE,
@@ -157,7 +176,7 @@ REL_TYPES: dict[str, RelType] = {
             "at": Prop(Kind.DATETIME),
             "channel": Prop(choices=CHANNELS),
             "sentiment": Prop(Kind.FLOAT, minimum=-1, maximum=1),
-            "note": Prop(),
+            "note": Prop(free_text=True),
         },
         "one touch point, imported from interactions.csv",
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 from collections import Counter
 from datetime import date
@@ -62,7 +63,6 @@ def test_properties_are_typed(empty_graph: Graph) -> None:
     assert ada["joined_on"] == date(2021, 3, 1) or ada["joined_on"].to_native() == date(2021, 3, 1)
     assert ada["marketing_consent"] is True
     assert ada["lifetime_value"] == 12000.5
-    assert ada["loyalty_tier"] == "gold", "unknown extra columns are kept as properties"
     assert "phone" not in empty_graph.read("MATCH (c:Customer {id: 'C2'}) RETURN c")[0]["c"], (
         "empty optional cells are not stored"
     )
@@ -110,3 +110,51 @@ def test_cli_load_prints_a_summary(empty_graph: Graph, neo4j_env: dict[str, str]
     assert "rows/s" in done.stdout
     summary = dict(line.split() for line in done.stdout.splitlines()[1:])
     assert summary["Customer"] == "4" and summary["REFERRED"] == "3" and summary["INTERACTED"] == "4"
+
+
+def rewrite(directory: Path, file: str, old: str, new: str) -> None:
+    path = directory / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {file}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_blank_cells_clear_what_an_earlier_import_stored(empty_graph: Graph, tmp_path: Path) -> None:
+    load_directory(empty_graph, TEST_DATA / "tiny")
+    empty_graph.write("MATCH (c:Customer {id: 'C1'}) SET c.influence = 0.5, c.community = 3")
+    again = tmp_path / "again"
+    shutil.copytree(TEST_DATA / "tiny", again)
+    rewrite(again, "customers.csv", "ada@example.com,+44 20 7946 0001", ",+44 20 7946 0001")
+    rewrite(again, "customers.csv", "commitment,true,2021-03-01", "commitment,,2021-03-01")
+    rewrite(again, "relationships.csv", "C2,C4,KNOWS,2021-01-01,,,friend,0.7,", "C2,C4,KNOWS,,,,friend,,")
+    rewrite(again, "interactions.csv", "meeting,0.8,quarterly review", "meeting,,")
+    rewrite(again, "partners.csv", "telecom,2019-04-01", ",")
+    load_directory(empty_graph, again)
+
+    ada = empty_graph.read(
+        "MATCH (c:Customer {id: 'C1'}) RETURN c.email AS email, c.marketing_consent AS consent, "
+        "c.phone AS phone, c.influence AS influence, c.community AS community"
+    )
+    assert ada == [
+        {"email": None, "consent": None, "phone": "+44 20 7946 0001", "influence": 0.5, "community": 3}
+    ], "blank cells clear; analytics' scores stay"
+    knows = empty_graph.read(
+        "MATCH (:Customer {id: 'C2'})-[r:KNOWS]->(:Customer {id: 'C4'}) RETURN properties(r) AS p"
+    )
+    assert knows == [{"p": {"relation": "friend"}}]
+    touch = empty_graph.read("MATCH ()-[r:INTERACTED {id: 'I1'}]->() RETURN keys(r) AS k")
+    assert sorted(touch[0]["k"]) == ["at", "channel", "id"]
+    partner = empty_graph.read("MATCH (p:Partner {id: 'P1'}) RETURN keys(p) AS k")
+    assert sorted(partner[0]["k"]) == ["id", "name"]
+
+
+def test_a_column_left_out_clears_it_too(empty_graph: Graph, tmp_path: Path) -> None:
+    load_directory(empty_graph, TEST_DATA / "tiny")
+    again = tmp_path / "again"
+    again.mkdir()
+    (again / "customers.csv").write_text("id,name,email\nC1,Ada Lovelace,ada@example.com\n")
+    load_directory(empty_graph, again)
+    ada = empty_graph.read("MATCH (c:Customer {id: 'C1'}) RETURN properties(c) AS p")
+    assert ada == [{"p": {"id": "C1", "name": "Ada Lovelace", "email": "ada@example.com"}}], (
+        "consent is never true unless the current file says so"
+    )

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tracemalloc
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from graphcrm.db import Graph
+from graphcrm.ingest.csvfile import Limits
 from graphcrm.ingest.loader import load_directory
 from graphcrm.ingest.validate import MAX_ISSUES, ValidationFailed, read_directory
+from graphcrm.ingest.values import CellError, parse_value
+from graphcrm.model import MAX_FILE_BYTES, MAX_FREE_TEXT_CHARS, MAX_ROW_BYTES, MAX_TEXT_CHARS, Kind, Prop
 
 from .conftest import TEST_DATA
 
@@ -53,6 +58,16 @@ def replace(file: str, old: str, new: str) -> Callable[[Path], None]:
     return mutate
 
 
+def replace_bytes(file: str, old: bytes, new: bytes) -> Callable[[Path], None]:
+    def mutate(directory: Path) -> None:
+        path = directory / file
+        content = path.read_bytes()
+        assert old in content, f"fixture changed: {old!r} not in {file}"
+        path.write_bytes(content.replace(old, new, 1))
+
+    return mutate
+
+
 def write_bytes(file: str, data: bytes) -> Callable[[Path], None]:
     def mutate(directory: Path) -> None:
         with (directory / file).open("ab") as handle:
@@ -73,11 +88,11 @@ CASES = [
         replace("relationships.csv", "source,target,type", "source,target,kind"),
         "relationships.csv:1: missing required column(s): type",
     ),
-    ("empty id", append("customers.csv", ",Nobody,,,,,,,,,\n"), "customers.csv:6: empty id"),
-    ("empty name", append("customers.csv", "C9,,,,,,,,,,\n"), "customers.csv:6: empty name"),
+    ("empty id", append("customers.csv", ",Nobody,,,,,,,,\n"), "customers.csv:6: empty id"),
+    ("empty name", append("customers.csv", "C9,,,,,,,,,\n"), "customers.csv:6: empty name"),
     (
         "duplicate id in file",
-        append("customers.csv", "C2,Again,,,,,,,,,\n"),
+        append("customers.csv", "C2,Again,,,,,,,,\n"),
         "customers.csv:6: duplicate id 'C2' (first at customers.csv:3)",
     ),
     (
@@ -214,7 +229,7 @@ def test_wipe_does_not_happen_when_validation_fails(empty_graph: Graph, tmp_path
     load_directory(empty_graph, TINY)
     before = fingerprint(empty_graph)
     directory = copy_tiny(tmp_path)
-    append("customers.csv", "C1,Duplicate,,,,,,,,,\n")(directory)
+    append("customers.csv", "C1,Duplicate,,,,,,,,\n")(directory)
     with pytest.raises(ValidationFailed):
         load_directory(empty_graph, directory, wipe_first=True)
     assert fingerprint(empty_graph) == before
@@ -222,7 +237,7 @@ def test_wipe_does_not_happen_when_validation_fails(empty_graph: Graph, tmp_path
 
 def test_every_bad_row_is_reported_up_to_the_cap(tmp_path: Path) -> None:
     directory = copy_tiny(tmp_path)
-    bad_rows = "".join(f"X{i},Bad {i},,,,growing,,,,,\n" for i in range(MAX_ISSUES + 20))
+    bad_rows = "".join(f"X{i},Bad {i},,,,growing,,,,\n" for i in range(MAX_ISSUES + 20))
     append("customers.csv", bad_rows)(directory)
     with pytest.raises(ValidationFailed) as failed:
         read_directory(directory)
@@ -282,3 +297,204 @@ def test_cli_prints_each_error_and_exits_non_zero(
 def test_not_a_directory(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed, match="is not a directory"):
         read_directory(tmp_path / "missing")
+
+
+def refused(directory: Path, limits: Limits | None = None) -> list[str]:
+    """The `file:line: reason` messages validation gives for `directory` (it must fail)."""
+    with pytest.raises(ValidationFailed) as failed:
+        read_directory(directory, limits=limits)
+    return [str(issue) for issue in failed.value.issues]
+
+
+# Each typed column at its real limits: (kind, mutation, expected message fragment).
+TYPED_LIMITS = [
+    (
+        "datetime overflows after conversion to UTC",
+        replace("interactions.csv", "2026-10-01T10:00:00Z", "9999-12-31T23:59:59-14:00"),
+        "interactions.csv:2: at: '9999-12-31T23:59:59-14:00' falls outside years 1-9999 once converted",
+    ),
+    (
+        "datetime underflows after conversion to UTC",
+        replace("interactions.csv", "2026-10-01T10:00:00Z", "0001-01-01T00:00:00+14:00"),
+        "interactions.csv:2: at: '0001-01-01T00:00:00+14:00' falls outside years 1-9999",
+    ),
+    (
+        "datetime year 10000",
+        replace("interactions.csv", "2026-10-01T10:00:00Z", "10000-01-01T00:00:00Z"),
+        "interactions.csv:2: at: '10000-01-01T00:00:00Z' is not an ISO 8601 date-time",
+    ),
+    (
+        "datetime offset of a day",
+        replace("interactions.csv", "2026-10-01T10:00:00Z", "2026-10-01T10:00:00+24:00"),
+        "interactions.csv:2: at: '2026-10-01T10:00:00+24:00' is not a valid date-time",
+    ),
+    (
+        "date year 0",
+        replace("customers.csv", "2021-03-01", "0000-01-01"),
+        "customers.csv:2: joined_on: '0000-01-01' is not a calendar date",
+    ),
+    (
+        "date year 10000",
+        replace("customers.csv", "2021-03-01", "10000-03-01"),
+        "customers.csv:2: joined_on: '10000-03-01' is not an ISO 8601 date",
+    ),
+    (
+        "date 30 February",
+        replace("customers.csv", "2021-03-01", "2021-02-30"),
+        "customers.csv:2: joined_on: '2021-02-30' is not a calendar date",
+    ),
+    (
+        "date in ISO week form",
+        replace("customers.csv", "2021-03-01", "2021-W09-1"),
+        "customers.csv:2: joined_on: '2021-W09-1' is not an ISO 8601 date",
+    ),
+    (
+        "number with underscores",
+        replace("customers.csv", "12000.5", "1_000_000"),
+        "customers.csv:2: lifetime_value: '1_000_000' is not a number",
+    ),
+    ("number inf", replace("customers.csv", "12000.5", "inf"), "lifetime_value: 'inf' is not a number"),
+    ("number nan", replace("customers.csv", "12000.5", "nan"), "lifetime_value: 'nan' is not a number"),
+    (
+        "number beyond 64-bit float",
+        replace("customers.csv", "12000.5", "1e400"),
+        "customers.csv:2: lifetime_value: '1e400' is too large for a 64-bit number",
+    ),
+    (
+        "number in non-ASCII digits",
+        replace("customers.csv", "12000.5", "\u0661\u0662"),
+        "lifetime_value: '\u0661\u0662' is not a number",
+    ),
+    ("number in hex", replace("customers.csv", "12000.5", "0x10"), "lifetime_value: '0x10' is not a number"),
+    (
+        "NUL byte in a name",
+        replace("customers.csv", "Ada Lovelace", "Ada\x00Lovelace"),
+        "customers.csv:2: name: control character U+0000 at character 4",
+    ),
+    (
+        "escape character in an email",
+        replace("employees.csv", "eve@graphcrm.example", "eve\x1b[31m@graphcrm.example"),
+        "employees.csv:2: email: control character U+001B at character 4",
+    ),
+    (
+        "line break in an id",
+        replace("customers.csv", "C4,Dana", '"C\n4",Dana'),
+        "customers.csv:5: id: control character U+000A at character 2",
+    ),
+    (
+        "byte-order mark inside a cell",
+        replace("companies.csv", "Sugar Mill", "Sugar\ufeffMill"),
+        "companies.csv:3: name: control character U+FEFF at character 6",
+    ),
+    (
+        "invalid UTF-8 mid-file",
+        replace_bytes("relationships.csv", b"C1,C3,REFERRED", b"C1,C3,REF\xe9RRED"),
+        "relationships.csv:3: not UTF-8 (byte 0xe9",
+    ),
+    (
+        "field over the short-text limit",
+        replace("customers.csv", "Ada Lovelace", "A" * (MAX_TEXT_CHARS + 1)),
+        f"customers.csv:2: name: {MAX_TEXT_CHARS + 1:,} characters, the limit is {MAX_TEXT_CHARS:,}",
+    ),
+    (
+        "field over the free-text limit",
+        replace("interactions.csv", "quarterly review", "n" * (MAX_FREE_TEXT_CHARS + 1)),
+        f"interactions.csv:2: note: {MAX_FREE_TEXT_CHARS + 1:,} characters, the limit is",
+    ),
+    (
+        "row over the row limit",
+        replace("relationships.csv", "friend,0.7", "x" * (MAX_ROW_BYTES + 10) + ",0.7"),
+        f"relationships.csv:4: the row is larger than the limit of {MAX_ROW_BYTES:,} bytes",
+    ),
+    (
+        "row over the limit across quoted line breaks",
+        replace("interactions.csv", "quarterly review", '"' + ("words\n" * 12_000) + '"'),
+        "interactions.csv:2: the row is larger than the limit",
+    ),
+    (
+        "unknown column",
+        replace("customers.csv", "preferred_channel\n", "preferred_channel,loyalty_tier\n"),
+        "customers.csv:1: unknown column 'loyalty_tier'; the contract allows id, name, email, phone, city",
+    ),
+    (
+        "huge unknown columns on every row",
+        lambda d: (d / "relationships.csv").write_text(
+            "source,target,type,pad\n" + "".join(f"C1,C{i},KNOWS,{'p' * 130_000}\n" for i in (2, 3))
+        ),
+        "relationships.csv:1: unknown column 'pad'; the contract allows source, target, type, since",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "mutate", "expected"), TYPED_LIMITS, ids=[c[0] for c in TYPED_LIMITS])
+def test_cell_at_its_real_limit_is_a_file_line_error(
+    tmp_path: Path, kind: str, mutate: Callable[[Path], None], expected: str
+) -> None:
+    directory = copy_tiny(tmp_path)
+    mutate(directory)
+    messages = refused(directory)
+    assert any(expected in m for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("note", "line one\nline two\tand a tab"), ("note", "n" * MAX_FREE_TEXT_CHARS), ("at", "2025-01-15")],
+)
+def test_values_within_the_limits_pass(tmp_path: Path, column: str, value: str) -> None:
+    directory = copy_tiny(tmp_path)
+    cell = '"' + value + '"'
+    old = "quarterly review" if column == "note" else "2026-10-01T10:00:00Z"
+    replace("interactions.csv", old, cell)(directory)
+    touch = next(r for r in read_directory(directory).relationships.values() if r[0].get("id") == "I1")[0]
+    expected = value if column == "note" else datetime(2025, 1, 15, tzinfo=UTC)
+    assert touch["props"][column] == expected
+
+
+def test_a_leading_byte_order_mark_is_not_part_of_the_header(tmp_path: Path) -> None:
+    directory = copy_tiny(tmp_path)
+    path = directory / "partners.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert [r["id"] for r in read_directory(directory).nodes["Partner"]] == ["P1"]
+
+
+def test_integers_at_the_64_bit_limits() -> None:
+    prop = Prop(Kind.INTEGER)
+    assert parse_value(str(2**63 - 1), prop) == 2**63 - 1
+    assert parse_value(str(-(2**63)), prop) == -(2**63)
+    for raw in (str(2**63), str(-(2**63) - 1), "1_000", "1.0", "+"):
+        with pytest.raises(CellError):
+            parse_value(raw, prop)
+
+
+def test_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    directory = copy_tiny(tmp_path)
+    with (directory / "companies.csv").open("r+b") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used, nothing read
+    assert f"companies.csv: the file has {MAX_FILE_BYTES + 1:,} bytes, the limit is {MAX_FILE_BYTES:,}" in (
+        refused(directory)
+    )
+
+
+def test_file_over_the_row_limit_is_refused_at_the_first_row_too_many(tmp_path: Path) -> None:
+    directory = copy_tiny(tmp_path)
+    assert "customers.csv:5: more than 3 data rows, the limit per file" in refused(
+        directory, Limits(file_rows=3)
+    )
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["one line", "quoted line breaks"])
+def test_a_huge_field_keeps_validation_memory_bounded(tmp_path: Path, quoted: bool) -> None:
+    directory = copy_tiny(tmp_path)
+    size = 32 * 1024 * 1024
+    chunk = "word " * 199 + ("word\n" if quoted else "word ")
+    field = chunk * (size // len(chunk))
+    with (directory / "interactions.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f'I9,E1,C1,2026-01-01,call,,"{field}"\nI10,E1,C2,2026-01-02,call,,\n')
+    tracemalloc.start()
+    try:
+        messages = refused(directory)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert any(m.startswith("interactions.csv:6: the row is larger than the limit") for m in messages)
+    assert peak < 4 * 1024 * 1024, f"validation peaked at {peak:,} bytes for a {size:,}-byte field"

@@ -7,18 +7,16 @@ never half-happens because of bad input.
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from graphcrm import model
 from graphcrm.errors import ValidationFailed
-from graphcrm.model import Kind, Prop
+from graphcrm.ingest.csvfile import FileSpec, Limits, read_rows
+from graphcrm.ingest.values import CellError, parse_value
+from graphcrm.model import Prop
 
 MAX_ISSUES = 100
 # Looks up ids that are not in the directory's own node files: id -> label, for those that exist.
@@ -27,14 +25,15 @@ ExistingLabels = Callable[[set[str]], dict[str, str]]
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem in one row of one file (line 1 is the header)."""
+    """One problem in one row of one file (line 1 is the header; 0 means the whole file)."""
 
     file: str
     line: int
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.reason}"
 
 
 @dataclass
@@ -77,133 +76,25 @@ class _Collector:
             self.issues.append(Issue(file, line, reason))
 
 
-def parse_value(raw: str, prop: Prop) -> Any:
-    """Parse one CSV cell by its property kind; raise ValueError with a reason a user reads."""
-    kind = prop.kind
-    value: Any
-    if kind is Kind.STRING:
-        value = raw
-        if prop.choices and value not in prop.choices:
-            raise ValueError(f"{raw!r} is not one of {', '.join(prop.choices)}")
-        return value
-    if kind is Kind.BOOLEAN:
-        lowered = raw.lower()
-        if lowered not in ("true", "false"):
-            raise ValueError(f"{raw!r} is not a boolean (true or false)")
-        return lowered == "true"
-    if kind is Kind.DATE:
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(f"{raw!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
-    if kind is Kind.DATETIME:
-        try:
-            parsed = datetime.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(f"{raw!r} is not an ISO 8601 date-time") from None
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    try:
-        value = int(raw) if kind is Kind.INTEGER else float(raw)
-    except ValueError:
-        raise ValueError(f"{raw!r} is not {'an integer' if kind is Kind.INTEGER else 'a number'}") from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{raw!r} is not a finite number")
-    if prop.minimum is not None and value < prop.minimum:
-        reason = "negative" if prop.minimum == 0 else f"below {prop.minimum:g}"
-        raise ValueError(f"{raw} is {reason}")
-    if prop.maximum is not None and value > prop.maximum:
-        raise ValueError(f"{raw} is above {prop.maximum:g}")
-    return value
-
-
-def _rows(path: Path, issues: _Collector) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line, row) for a CSV file after checking encoding, header and row widths."""
-    name = path.name
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        issues.add(name, line, f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})")
-        return
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        issues.add(name, 1, "the file is empty (a header row is required)")
-        return
-    except csv.Error as err:
-        issues.add(name, 1, f"unreadable header: {err}")
-        return
-    header = [h.strip() for h in header]
-    bad_header = False
-    for position, column in enumerate(header):
-        if not column:
-            issues.add(name, 1, f"column {position + 1} has an empty name")
-            bad_header = True
-        elif header.index(column) != position:
-            issues.add(name, 1, f"column {column!r} appears twice")
-            bad_header = True
-    if bad_header:
-        return
-    width = len(header)
-    line = reader.line_num
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as err:
-            issues.add(name, reader.line_num, f"malformed CSV: {err}")
-            return
-        start, line = line + 1, reader.line_num
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
-            continue
-        if len(cells) != width:
-            issues.add(name, start, f"has {len(cells)} fields, the header has {width}")
-            continue
-        yield start, dict(zip(header, cells, strict=True))
-
-
-def _missing_columns(path: Path, required: Iterable[str], issues: _Collector) -> bool:
-    """Check the header has the required columns; True when some are missing."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = [h.strip() for h in next(csv.reader(handle), [])]
-    except (UnicodeDecodeError, csv.Error):
-        return False
-    if not header:
-        return False
-    missing = [c for c in required if c not in header]
-    if missing:
-        issues.add(path.name, 1, f"missing required column(s): {', '.join(missing)}")
-    return bool(missing)
-
-
 def _properties(
-    row: dict[str, str], props: dict[str, Prop], skip: Iterable[str], file: str, line: int, issues: _Collector
+    row: dict[str, str], props: dict[str, Prop], file: str, line: int, issues: _Collector
 ) -> dict[str, Any]:
-    """Typed properties of a row: known columns parsed by kind, unknown ones kept as strings."""
+    """Every contract property of a row, typed: a blank cell, or a column the file does not have,
+    is None, so that writing the map clears what an earlier import stored (the file is the source
+    of truth; consent is never left true by an older file). Analytics' scores are not in the map."""
     out: dict[str, Any] = {}
-    skipped = set(skip)
-    for column, raw in row.items():
-        if column in skipped:
-            continue
-        raw = raw.strip()
-        if raw == "":
-            continue
-        prop = props.get(column)
-        if prop is None:
-            out[column] = raw
-            continue
+    for column, prop in props.items():
+        raw = row.get(column, "")
         try:
-            out[column] = parse_value(raw, prop)
-        except ValueError as err:
+            out[column] = parse_value(raw, prop) if raw else None
+        except CellError as err:
             issues.add(file, line, f"{column}: {err}")
     return out
 
 
-def read_directory(directory: str | Path, existing: ExistingLabels | None = None) -> Dataset:
+def read_directory(
+    directory: str | Path, existing: ExistingLabels | None = None, limits: Limits | None = None
+) -> Dataset:
     """Validate every file of a data directory and return its records, or raise ValidationFailed.
 
     Parameters
@@ -213,7 +104,10 @@ def read_directory(directory: str | Path, existing: ExistingLabels | None = None
     existing
         Looks up ids the directory refers to but does not define, and the directory's own ids,
         in the database (id -> label). None means an empty database (e.g. `load --wipe`).
+    limits
+        Row, file and row-count limits; None means the contract's (graphcrm.model.MAX_*).
     """
+    limits = limits or Limits()
     root = Path(directory)
     if not root.is_dir():
         raise ValidationFailed([Issue(str(root), 0, "is not a directory")], 1)
@@ -227,30 +121,13 @@ def read_directory(directory: str | Path, existing: ExistingLabels | None = None
         raise ValidationFailed([Issue(str(root), 0, f"has none of the node files ({expected})")], 1)
 
     for node_type in present:
-        path = root / node_type.file
-        if _missing_columns(path, model.NODE_REQUIRED, issues):
-            continue
-        rows: list[dict[str, Any]] = []
-        for line, row in _rows(path, issues):
-            node_id, name = row["id"].strip(), row["name"].strip()
-            if not node_id:
-                issues.add(path.name, line, "empty id")
-                continue
-            if not name:
-                issues.add(path.name, line, f"empty name for id {node_id!r}")
-            if node_id in labels:
-                issues.add(path.name, line, f"duplicate id {node_id!r} (first at {first_seen[node_id]})")
-                continue
-            labels[node_id] = node_type.label
-            first_seen[node_id] = f"{path.name}:{line}"
-            props = _properties(row, node_type.props, ("id", "name"), path.name, line, issues)
-            props["name"] = name
-            rows.append({"id": node_id, "props": props})
-        dataset.nodes[node_type.label] = rows
+        dataset.nodes[node_type.label] = _read_nodes(
+            root / node_type.file, node_type, labels, first_seen, limits, issues
+        )
 
     referenced: list[tuple[str, int, str, str, tuple[str, ...]]] = []
-    _read_relationships(root, dataset, labels, referenced, issues)
-    _read_interactions(root, dataset, labels, referenced, issues)
+    _read_relationships(root, dataset, labels, referenced, limits, issues)
+    _read_interactions(root, dataset, labels, referenced, limits, issues)
 
     if existing is not None:
         _check_against_database(dataset, labels, first_seen, referenced, existing, issues)
@@ -262,6 +139,34 @@ def read_directory(directory: str | Path, existing: ExistingLabels | None = None
         ordered = sorted(issues.issues, key=lambda i: (i.file, i.line))
         raise ValidationFailed(ordered, issues.total)
     return dataset
+
+
+def _read_nodes(
+    path: Path,
+    node_type: model.NodeType,
+    labels: dict[str, str],
+    first_seen: dict[str, str],
+    limits: Limits,
+    issues: _Collector,
+) -> list[dict[str, Any]]:
+    """Rows `{"id", "props"}` of one node file; ids are recorded in `labels`/`first_seen`."""
+    rows: list[dict[str, Any]] = []
+    for line, row in read_rows(path, FileSpec(model.NODE_REQUIRED, node_type.props), limits, issues):
+        node_id, name = row["id"], row["name"]
+        if not node_id:
+            issues.add(path.name, line, "empty id")
+            continue
+        if not name:
+            issues.add(path.name, line, f"empty name for id {node_id!r}")
+        if node_id in labels:
+            issues.add(path.name, line, f"duplicate id {node_id!r} (first at {first_seen[node_id]})")
+            continue
+        labels[node_id] = node_type.label
+        first_seen[node_id] = f"{path.name}:{line}"
+        props = _properties(row, node_type.props, path.name, line, issues)
+        props["name"] = name
+        rows.append({"id": node_id, "props": props})
+    return rows
 
 
 def _endpoint_issue(
@@ -317,14 +222,16 @@ def _read_relationships(
     dataset: Dataset,
     labels: dict[str, str],
     referenced: list[tuple[str, int, str, str, tuple[str, ...]]],
+    limits: Limits,
     issues: _Collector,
 ) -> None:
     path = root / model.RELATIONSHIPS_FILE
-    if not path.exists() or _missing_columns(path, model.RELATIONSHIP_REQUIRED, issues):
+    if not path.exists():
         return
+    file_spec = FileSpec(model.RELATIONSHIP_REQUIRED, model.RELATIONSHIP_PROPS)
     seen: dict[tuple[str, str, str], int] = {}
-    for line, row in _rows(path, issues):
-        source, target, rel_type = row["source"].strip(), row["target"].strip(), row["type"].strip()
+    for line, row in read_rows(path, file_spec, limits, issues):
+        source, target, rel_type = row["source"], row["target"], row["type"]
         spec = model.REL_TYPES.get(rel_type)
         if spec is None or rel_type not in model.CSV_REL_TYPES:
             hint = " (touch points belong in interactions.csv)" if rel_type == model.INTERACTED else ""
@@ -347,7 +254,7 @@ def _read_relationships(
         seen[key] = line
         referenced.append((path.name, line, "source", source, spec.sources))
         referenced.append((path.name, line, "target", target, spec.targets))
-        props = _properties(row, spec.props, model.RELATIONSHIP_REQUIRED, path.name, line, issues)
+        props = _properties(row, spec.props, path.name, line, issues)
         group = (rel_type, labels.get(source, "?"), labels.get(target, "?"))
         dataset.relationships.setdefault(group, []).append({"s": source, "t": target, "props": props})
 
@@ -357,16 +264,16 @@ def _read_interactions(
     dataset: Dataset,
     labels: dict[str, str],
     referenced: list[tuple[str, int, str, str, tuple[str, ...]]],
+    limits: Limits,
     issues: _Collector,
 ) -> None:
     path = root / model.INTERACTIONS_FILE
-    if not path.exists() or _missing_columns(path, model.INTERACTION_REQUIRED, issues):
+    if not path.exists():
         return
     spec = model.REL_TYPES[model.INTERACTED]
     seen: dict[str, int] = {}
-    for line, row in _rows(path, issues):
-        interaction_id = row["id"].strip()
-        employee, party = row["employee"].strip(), row["party"].strip()
+    for line, row in read_rows(path, FileSpec(model.INTERACTION_REQUIRED, spec.props), limits, issues):
+        interaction_id, employee, party = row["id"], row["employee"], row["party"]
         if not interaction_id:
             issues.add(path.name, line, "empty id")
             continue
@@ -379,11 +286,11 @@ def _read_interactions(
             continue
         seen[interaction_id] = line
         for column in ("at", "channel"):
-            if not row[column].strip():
+            if not row[column]:
                 issues.add(path.name, line, f"{column}: required")
         referenced.append((path.name, line, "employee", employee, spec.sources))
         referenced.append((path.name, line, "party", party, spec.targets))
-        props = _properties(row, spec.props, ("id", "employee", "party"), path.name, line, issues)
+        props = _properties(row, spec.props, path.name, line, issues)
         group = (model.INTERACTED, labels.get(employee, "?"), labels.get(party, "?"))
         dataset.relationships.setdefault(group, []).append(
             {"s": employee, "t": party, "id": interaction_id, "props": props}
