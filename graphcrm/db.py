@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 import neo4j
@@ -42,6 +43,8 @@ class Settings:
     password: str
     database: str = "neo4j"
     managed: bool = False
+    # The managed server's state folder when graphcrm can stop, copy and restart it (`load --wipe`).
+    home: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -57,7 +60,7 @@ class Settings:
                 database,
             )
         local = server.info(server.ServerHome.resolve(env.get("GRAPHCRM_HOME")))
-        return cls(local.uri, local.username, local.password, database, managed=True)
+        return cls(local.uri, local.username, local.password, database, managed=True, home=local.home)
 
 
 @cache
@@ -83,10 +86,17 @@ class Graph:
     def __repr__(self) -> str:
         return f"Graph({self.settings.uri}, database={self.settings.database!r})"
 
+    def reconnect(self) -> None:
+        """Drop the pooled connections after the server restarted: they belong to the old process."""
+        self.driver.close()
+        _driver.cache_clear()
+        self.driver = _driver(self.settings.uri, self.settings.username, self.settings.password)
+        self._reachable = False
+
     def verify(self) -> None:
         """Raise DatabaseUnavailable at once, without the managed retries, unless the server
         accepts a connection and our credentials."""
-        with _translated(self.settings):
+        with _translated(self):
             self.driver.verify_connectivity()
         self._reachable = True
 
@@ -99,14 +109,14 @@ class Graph:
     def run_read(self, work: Callable[[ManagedTransaction], T], **session_opts: Any) -> T:
         """Run `work` in a managed read transaction (retried on transient errors)."""
         self._first_contact()
-        with _translated(self.settings):
+        with _translated(self):
             with self.driver.session(database=self.settings.database, **session_opts) as session:
                 return session.execute_read(work)
 
     def run_write(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run `work` in a managed write transaction (retried on transient errors)."""
         self._first_contact()
-        with _translated(self.settings):
+        with _translated(self):
             with self.driver.session(database=self.settings.database) as session:
                 return session.execute_write(work)
 
@@ -149,7 +159,7 @@ class Graph:
     def run_autocommit(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         """Run a statement in an auto-commit transaction (needed for `CALL {…} IN TRANSACTIONS`
         and schema commands)."""
-        with _translated(self.settings):
+        with _translated(self):
             with self.driver.session(database=self.settings.database) as session:
                 session.run(Query(cypher), params or {}).consume()
 
@@ -165,8 +175,8 @@ _REASON = re.compile(r"\(reason (?:\[Errno \d+\] )?([^)]*)\)")
 class _translated:
     """Context manager: driver exceptions in, one-sentence DatabaseError out."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
 
     def __enter__(self) -> None:
         return None
@@ -174,12 +184,31 @@ class _translated:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> bool:
         if exc is None or not isinstance(exc, (Neo4jError, DriverError, OSError)):
             return False
-        raise describe(exc, self.settings) from exc
+        raise describe(exc, self.graph.settings, reached=self.graph._reachable) from exc
 
 
-def describe(exc: BaseException, settings: Settings) -> DatabaseError:
-    """One sentence for a driver error, with what to do about it where we know."""
+# Neo4j's codes for a transaction or the server running out of memory.
+_OUT_OF_MEMORY = (
+    "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+    "Neo.TransientError.General.TransactionOutOfMemoryError",
+    "Neo.TransientError.General.OutOfMemoryError",
+)
+
+
+def describe(exc: BaseException, settings: Settings, *, reached: bool = False) -> DatabaseError:
+    """One sentence for a driver error, with what to do about it where we know.
+
+    `reached` says the server had answered before: losing it then means it stopped or crashed
+    mid-way, not that it was never there.
+    """
     where = settings.uri
+    code = getattr(exc, "code", None) or ""
+    if code in _OUT_OF_MEMORY:
+        heap = "GRAPHCRM_NEO4J_HEAP or --heap" if settings.managed else "server.memory.heap.max_size"
+        return DatabaseError(
+            f"The Neo4j server at {where} ran out of memory ({code.rsplit('.', 1)[-1]}); "
+            f"give it more memory ({heap}) or load with a smaller --batch-size."
+        )
     if isinstance(exc, AuthError):
         return DatabaseUnavailable(
             f"Neo4j at {where} refused the credentials for user {settings.username!r}; "
@@ -191,6 +220,11 @@ def describe(exc: BaseException, settings: Settings) -> DatabaseError:
         hint = "start it with `graphcrm neo4j start`" if settings.managed else "check NEO4J_URI"
         reason = _REASON.search(str(exc))
         why = reason.group(1).strip() if reason else _first_line(exc).rstrip(":")
+        if reached:
+            return DatabaseUnavailable(
+                f"The Neo4j server at {where} stopped in the middle of the work (it was shut down or "
+                f"crashed: {why}); {hint}."
+            )
         return DatabaseUnavailable(f"Cannot reach Neo4j at {where} ({why}); {hint}.")
     if isinstance(exc, CypherSyntaxError):
         return DatabaseError(f"Cypher syntax error: {_first_line(exc, field='message')}")

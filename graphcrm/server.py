@@ -10,6 +10,7 @@ the generated password, the port and the pid of the running server.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -82,6 +83,11 @@ class ServerHome:
     @property
     def console_log(self) -> Path:
         return self.root / "console.log"
+
+    @property
+    def launch_file(self) -> Path:
+        """The options of the last start (heap, page cache, import folder), reused by `restart`."""
+        return self.root / "launch.json"
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,8 @@ def start(
         raise ServerError("Java is not on PATH; Neo4j 5.26 needs Java 17.")
     heap = heap or str(settings.value("neo4j_heap"))
     pagecache_mb = pagecache_mb or int(settings.value("neo4j_pagecache_mb"))
+    options = {"heap": heap, "pagecache_mb": pagecache_mb, "import_dir": import_dir and str(import_dir)}
+    home.launch_file.write_text(json.dumps(options) + "\n")
     cmd = [
         java,
         f"-Xms{heap}",
@@ -236,6 +244,21 @@ def start(
         time.sleep(0.25)
     stop(home)
     raise ServerError(f"Neo4j did not answer on port {chosen} within {timeout:.0f}s:\n{_log_tail(home)}")
+
+
+def restart(home: ServerHome, *, timeout: float = 180.0) -> ServerInfo:
+    """Stop the server if it runs, then start it on the same port with the options of its last
+    start (so a restart keeps the heap and page cache it was given)."""
+    stop(home)
+    saved = json.loads(home.launch_file.read_text()) if home.launch_file.exists() else {}
+    import_dir = saved.get("import_dir")
+    return start(
+        home,
+        heap=saved.get("heap"),
+        pagecache_mb=saved.get("pagecache_mb"),
+        import_dir=Path(import_dir) if import_dir else None,
+        timeout=timeout,
+    )
 
 
 def _bolt_ready(home: ServerHome) -> bool:

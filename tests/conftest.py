@@ -24,7 +24,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from graphcrm import server
 from graphcrm.analytics.run import write_all
 from graphcrm.db import Graph, Settings
-from graphcrm.ingest.loader import load_directory
+from graphcrm.ingest.loader import load_directory, wipe
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = ROOT / "sample_data"
@@ -86,7 +86,8 @@ def sample_graph(settings: Settings, db_state: DatabaseState) -> Graph:
     """The shared database holding exactly sample_data/ (tests must not change it)."""
     graph = Graph(settings)
     if db_state.content != "sample":
-        load_directory(graph, SAMPLE_DATA, wipe_first=True)
+        wipe(graph)
+        load_directory(graph, SAMPLE_DATA)
         db_state.content = "sample"
     return graph
 

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import signal
 import subprocess
 from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-from graphcrm import model
-from graphcrm.db import Graph
+import pytest
+
+from graphcrm import model, server
+from graphcrm.db import Graph, Settings
+from graphcrm.errors import LoadInterrupted, ValidationFailed
+from graphcrm.ingest import restore_point
 from graphcrm.ingest.loader import load_directory
 
 from .conftest import SAMPLE_DATA, TEST_DATA
+from .test_validate import fingerprint
 
 EVERYTHING = (
     "MATCH (n) OPTIONAL MATCH (n)-[r]->(m) RETURN n.id AS n, properties(n) AS p, type(r) AS t, m.id AS m, "
@@ -82,13 +90,67 @@ def test_loading_twice_changes_nothing(empty_graph: Graph) -> None:
     assert database_counts(empty_graph) == expected_counts(tiny)
 
 
-def test_wipe_replaces_the_graph(empty_graph: Graph, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def managed_graph(neo4j_home: server.ServerHome, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
+    """A graph on a server of its own that graphcrm manages (stops, copies, restarts, may lose)."""
+    home = server.ServerHome(tmp_path_factory.mktemp("managed"))
+    shutil.copytree(neo4j_home.build, home.build)
+    details = server.start(home, port=server.free_port(), heap="512m", pagecache_mb=64)
+    yield Graph(Settings(details.uri, details.username, details.password, managed=True, home=home.root))
+    server.stop(home)
+
+
+def test_wipe_replaces_the_graph(managed_graph: Graph, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
     (other / "customers.csv").write_text("id,name\nZ1,Only One\n")
-    load_directory(empty_graph, TEST_DATA / "tiny")
-    load_directory(empty_graph, other, wipe_first=True)
-    assert empty_graph.read("MATCH (n) RETURN collect(n.id) AS ids") == [{"ids": ["Z1"]}]
+    load_directory(managed_graph, TEST_DATA / "tiny")
+    load_directory(managed_graph, other, wipe_first=True)
+    assert managed_graph.read("MATCH (n) RETURN collect(n.id) AS ids") == [{"ids": ["Z1"]}]
+    assert not (managed_graph.settings.home / restore_point.FOLDER).exists()
+
+
+def test_wipe_does_not_happen_when_validation_fails(managed_graph: Graph, tmp_path: Path) -> None:
+    load_directory(managed_graph, TEST_DATA / "tiny")
+    before = fingerprint(managed_graph)
+    pid = server.running_pid(server.ServerHome(managed_graph.settings.home))
+    bad = tmp_path / "bad"
+    shutil.copytree(TEST_DATA / "tiny", bad)
+    with (bad / "customers.csv").open("a") as handle:
+        handle.write("C1,Duplicate,,,,,,,,\n")
+    with pytest.raises(ValidationFailed):
+        load_directory(managed_graph, bad, wipe_first=True)
+    assert fingerprint(managed_graph) == before
+    assert server.running_pid(server.ServerHome(managed_graph.settings.home)) == pid, "no restart either"
+
+
+def test_server_killed_during_a_wipe_load_gets_the_previous_graph_back(managed_graph: Graph) -> None:
+    load_directory(managed_graph, TEST_DATA / "tiny")
+    before = fingerprint(managed_graph)
+    home = server.ServerHome(managed_graph.settings.home)
+    killed: list[int] = []
+
+    def kill_after_first_batch(total: int) -> Callable[[int], None]:
+        def tick(sent: int) -> None:
+            if not killed:
+                pid = server.running_pid(home)
+                assert pid is not None
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+        return tick
+
+    with pytest.raises(LoadInterrupted) as interrupted:
+        load_directory(
+            managed_graph, SAMPLE_DATA, wipe_first=True, batch_size=50, progress=kill_after_first_batch
+        )
+    message = str(interrupted.value)
+    assert killed, "the load never reported progress"
+    assert "The Neo4j server at" in message and "stopped in the middle of the work" in message, message
+    assert "The previous graph was restored" in message
+    assert server.running_pid(home) not in (None, killed[0])
+    assert fingerprint(managed_graph) == before
+    assert not (home.root / restore_point.FOLDER).exists()
 
 
 def test_schema_gives_unique_ids_and_name_indexes(sample_graph: Graph) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from graphcrm.db import Graph
+from graphcrm.errors import InputError
 from graphcrm.ingest.csvfile import Limits
 from graphcrm.ingest.loader import load_directory
 from graphcrm.ingest.validate import MAX_ISSUES, ValidationFailed, read_directory
@@ -225,13 +226,13 @@ def test_rule_reports_file_line_reason_and_leaves_database_unchanged(
     assert fingerprint(empty_graph) == before
 
 
-def test_wipe_does_not_happen_when_validation_fails(empty_graph: Graph, tmp_path: Path) -> None:
+def test_wipe_is_refused_on_a_server_graphcrm_does_not_manage(empty_graph: Graph) -> None:
     load_directory(empty_graph, TINY)
     before = fingerprint(empty_graph)
-    directory = copy_tiny(tmp_path)
-    append("customers.csv", "C1,Duplicate,,,,,,,,\n")(directory)
-    with pytest.raises(ValidationFailed):
-        load_directory(empty_graph, directory, wipe_first=True)
+    with pytest.raises(
+        InputError, match="--wipe replaces the graph only on the local server graphcrm manages"
+    ):
+        load_directory(empty_graph, TINY, wipe_first=True)
     assert fingerprint(empty_graph) == before
 
 

@@ -1,11 +1,14 @@
 """Write a validated data directory into Neo4j.
 
-Order: validate everything (nothing is written if anything is wrong), apply the schema
-(constraints before any write), optionally wipe, then nodes before relationships, in UNWIND
+Order: validate everything (nothing is written if anything is wrong), for `--wipe` set the old
+graph aside (`restore_point`, put back if the load fails), apply the schema (constraints before
+any write), then nodes before relationships, in UNWIND
 batches of `batch_size` rows, each batch its own managed transaction. Into a non-empty database
 every write is a MERGE on the model's identity (node id; relationship endpoints and type;
 interaction id), so re-running a load, also after one that was cut off, converges on the same
-graph; into an empty one the loader CREATEs (see `write_dataset`).
+graph; into an empty one the loader CREATEs (see `write_dataset`). Every row carries all of its
+file's contract properties, blank ones as null, so a re-import clears what the file no longer says
+(and never touches the scores analytics wrote).
 
 The fresh-database path is the bulk path: only the unique-id constraints exist while it writes
 (the relationship batches find their endpoints through them); batches go to the server from
@@ -29,6 +32,7 @@ from typing import Any
 from graphcrm import model, queries, results
 from graphcrm.db import DatabaseError, Graph
 from graphcrm.errors import LoadInterrupted
+from graphcrm.ingest import restore_point
 from graphcrm.ingest.validate import Dataset, read_directory
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
@@ -85,7 +89,7 @@ def apply_schema(graph: Graph, *, constraints_only: bool = False) -> None:
 
 
 def wipe(graph: Graph) -> None:
-    """Delete the whole graph (used by `load --wipe`, only after validation passed)."""
+    """Delete the whole graph in batches (online; `load --wipe` sets the old graph aside instead)."""
     graph.run_autocommit(queries.internal("wipe").render())
 
 
@@ -177,9 +181,16 @@ def load_directory(
     progress: ProgressFactory | None = None,
 ) -> LoadSummary:
     """Validate `directory` and load it; raise ValidationFailed (nothing written) or
-    LoadInterrupted (the server failed mid-way; safe to re-run)."""
+    LoadInterrupted (the server failed mid-way).
+
+    `wipe_first` replaces the graph behind a restore point of the managed server (see
+    `restore_point`): if the load fails, the previous graph is put back. Without it, a load cut
+    off mid-way is completed by running it again (every write is idempotent).
+    """
     started = time.perf_counter()
     graph.verify()
+    if wipe_first:
+        restore_point.require(graph.settings)
     dataset = read_directory(directory, None if wipe_first else existing_labels(graph))
     summary = LoadSummary(
         nodes=dataset.counts_by_label(),
@@ -195,23 +206,40 @@ def load_directory(
             tick(n)
 
     tick = progress(summary.rows) if progress else None
+    point = restore_point.RestorePoint.take(graph) if wipe_first else None
     began = time.perf_counter()
     try:
-        fresh = wipe_first or is_empty(graph)
-        apply_schema(graph, constraints_only=fresh)
-        if wipe_first:
-            wipe(graph)
-        write_dataset(graph, dataset, fresh=fresh, batch_size=batch_size, progress=advance)
-        if fresh:
-            apply_schema(graph)
-        results.mark_graph_changed(graph)
-    except DatabaseError as err:
+        _write(graph, dataset, wipe_first, batch_size, advance)
+    except BaseException as failure:
+        if point is not None:
+            point.restore(graph)
+        if not isinstance(failure, DatabaseError):
+            raise
+        after = (
+            "The previous graph was restored; nothing of this load remains."
+            if point is not None
+            else "Loading is idempotent: run the same command again once the database is back."
+        )
         raise LoadInterrupted(
-            f"The load stopped after {written:,} of {summary.rows:,} rows: {err} "
-            "Loading is idempotent: run the same command again once the database is back."
-        ) from err
+            f"The load stopped after {written:,} of {summary.rows:,} rows: {failure} {after}"
+        ) from failure
+    if point is not None:
+        point.discard()
     summary.write_seconds = time.perf_counter() - began
     return summary
+
+
+def _write(
+    graph: Graph, dataset: Dataset, wipe_first: bool, batch_size: int, progress: Callable[[int], None]
+) -> None:
+    """Schema, the records, then (into an empty database) the secondary indexes. After a wipe the
+    database is empty: the restore point set the old one aside."""
+    fresh = wipe_first or is_empty(graph)
+    apply_schema(graph, constraints_only=fresh)
+    write_dataset(graph, dataset, fresh=fresh, batch_size=batch_size, progress=progress)
+    if fresh:
+        apply_schema(graph)
+    results.mark_graph_changed(graph)
 
 
 def terminal_progress(total: int) -> Callable[[int], None]:
