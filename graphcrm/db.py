@@ -43,7 +43,7 @@ class Settings:
     password: str
     database: str = "neo4j"
     managed: bool = False
-    # The managed server's state folder when graphcrm can stop, copy and restart it (`load --wipe`).
+    # The managed server's state folder: graphcrm may stop and restart that server (`load --wipe`).
     home: Path | None = None
 
     @classmethod
@@ -207,7 +207,7 @@ def describe(exc: BaseException, settings: Settings, *, reached: bool = False) -
         heap = "GRAPHCRM_NEO4J_HEAP or --heap" if settings.managed else "server.memory.heap.max_size"
         return DatabaseError(
             f"The Neo4j server at {where} ran out of memory ({code.rsplit('.', 1)[-1]}); "
-            f"give it more memory ({heap}) or load with a smaller --batch-size."
+            f"give it more memory ({heap}) or ask for less at once (for a load, a smaller --batch-size)."
         )
     if isinstance(exc, AuthError):
         return DatabaseUnavailable(

@@ -16,7 +16,7 @@ import pytest
 
 from graphcrm import model, server
 from graphcrm.db import Graph, Settings
-from graphcrm.errors import LoadInterrupted, ValidationFailed
+from graphcrm.errors import DatabaseError, LoadInterrupted, ValidationFailed
 from graphcrm.ingest import restore_point
 from graphcrm.ingest.loader import load_directory
 
@@ -220,3 +220,28 @@ def test_a_column_left_out_clears_it_too(empty_graph: Graph, tmp_path: Path) -> 
     assert ada == [{"p": {"id": "C1", "name": "Ada Lovelace", "email": "ada@example.com"}}], (
         "consent is never true unless the current file says so"
     )
+
+
+def test_server_out_of_memory_is_named_in_one_sentence(managed_graph: Graph) -> None:
+    with pytest.raises(DatabaseError) as failed:
+        managed_graph.run_autocommit("UNWIND range(1, 100000000) AS x WITH collect(x) AS xs RETURN size(xs)")
+    assert str(failed.value).startswith(f"The Neo4j server at {managed_graph.settings.uri} ran out of memory")
+    assert "MemoryPoolOutOfMemoryError" in str(failed.value)
+    assert managed_graph.read("RETURN 1 AS one") == [{"one": 1}], "the server survives it"
+
+
+def test_cli_reports_a_date_out_of_range_as_file_line(
+    empty_graph: Graph, neo4j_env: dict[str, str], tmp_path: Path
+) -> None:
+    directory = tmp_path / "data"
+    shutil.copytree(TEST_DATA / "tiny", directory)
+    rewrite(directory, "interactions.csv", "2026-10-01T10:00:00Z", "9999-12-31T23:59:59-14:00")
+    done = subprocess.run(
+        ["graphcrm", "load", str(directory)], env=neo4j_env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "interactions.csv:2: at: '9999-12-31T23:59:59-14:00' falls outside years 1-9999 once converted "
+        "to UTC",
+        f"graphcrm: 1 error(s) in {directory}; nothing was loaded.",
+    ]

@@ -17,7 +17,11 @@ from graphcrm.ingest.validate import ValidationFailed
 def register(sub: argparse._SubParsersAction) -> None:
     load = sub.add_parser("load", help="validate a data directory and import it into Neo4j")
     load.add_argument("directory", type=Path)
-    load.add_argument("--wipe", action="store_true", help="delete the whole graph first (after validation)")
+    load.add_argument(
+        "--wipe",
+        action="store_true",
+        help="replace the whole graph (managed server only; the old graph comes back if the load fails)",
+    )
     batch = settings.value("load_batch_size")
     load.add_argument(
         "--batch-size",
