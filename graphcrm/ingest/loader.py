@@ -216,7 +216,7 @@ def load_directory(
         if not isinstance(failure, DatabaseError):
             raise
         after = (
-            "The previous graph was restored; nothing of this load remains."
+            "The previous graph was restored and the server started again; nothing of this load remains."
             if point is not None
             else "Loading is idempotent: run the same command again once the database is back."
         )

@@ -59,7 +59,11 @@ class RestorePoint:
                 f"{point.folder} holds the graph of an earlier `load --wipe` that did not finish; "
                 "move it away (or delete it if that graph is not needed) and run the load again."
             )
-        server.stop(point.home)
+        if not server.stop(point.home):
+            raise ServerError(
+                f"The server at {graph.settings.uri} answers but is not the one running from "
+                f"{point.home.root}, so its graph cannot be set aside; nothing was changed."
+            )
         try:
             point._move(point._live, point._aside)
         finally:
