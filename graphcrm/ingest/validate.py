@@ -2,7 +2,9 @@
 
 Validation is complete before anything is written: a directory with any error produces no
 records at all, only `file:line: reason` messages (the first `MAX_ISSUES` of them), so a load
-never half-happens because of bad input.
+never half-happens because of bad input. Files are streamed row by row within the contract's size
+limits (`csvfile`), cells are parsed strictly by kind (`values`), and each row carries every
+contract property of its file, None where the cell is blank, so that a re-import clears it.
 """
 
 from __future__ import annotations
