@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from graphcrm import model
-from graphcrm.ingest.values import CellError, check_text
+from graphcrm.ingest.values import CellError, check_text, may_need_checking
 from graphcrm.model import Prop
 
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -173,6 +173,7 @@ def _records(
     issues: IssueSink,
 ) -> Iterator[tuple[int, dict]]:
     width = len(header)
+    max_chars = [spec.prop(column).max_chars for column in header]
     count = 0
     while True:
         start = lines.start_record()
@@ -187,23 +188,23 @@ def _records(
         if len(cells) != width:
             issues.add(name, start, f"has {len(cells)} fields, the header has {width}")
             continue
-        row = _checked_cells(name, start, header, cells, spec, issues)
-        if row is not None:
+        row = dict(zip(header, (cell.strip() for cell in cells), strict=True))
+        values = row.values()
+        within = all(len(value) <= most for value, most in zip(values, max_chars, strict=True))
+        if within and not may_need_checking("".join(values)):
+            yield start, row
+        elif _sound_cells(name, start, row, spec, issues):
             yield start, row
 
 
-def _checked_cells(
-    name: str, line: int, header: list[str], cells: list[str], spec: FileSpec, issues: IssueSink
-) -> dict[str, str] | None:
-    row: dict[str, str] = {}
+def _sound_cells(name: str, line: int, row: dict[str, str], spec: FileSpec, issues: IssueSink) -> bool:
+    """Check each cell of a row against its column's limit; report each bad one."""
     sound = True
-    for column, cell in zip(header, cells, strict=True):
-        value = cell.strip()
+    for column, value in row.items():
         prop = spec.prop(column)
         try:
             check_text(value, prop.max_chars, prop.free_text)
         except CellError as err:
             issues.add(name, line, f"{column}: {err}")
             sound = False
-        row[column] = value
-    return row if sound else None
+    return sound

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,23 +24,28 @@ _DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?"
 )
-# Line breaks and tabs are text in a free-text cell; every other control character is not.
-_FREE_TEXT_CONTROLS = frozenset("\t\n\r")
-_BOM = "\ufeff"
+# Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F) and the byte-order mark
+# are never text; a free-text cell may hold tabs and line breaks.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufeff]")
+_FREE_TEXT_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
 
 
 class CellError(ValueError):
     """A cell the contract refuses; the message says why."""
 
 
+def may_need_checking(text: str) -> bool:
+    """False when `text` has no character any cell would refuse (a fast test for a whole row)."""
+    return _CONTROL.search(text) is not None
+
+
 def check_text(value: str, max_chars: int, free_text: bool) -> None:
     """Refuse a cell longer than `max_chars`, or holding control characters or a byte-order mark."""
     if len(value) > max_chars:
         raise CellError(f"{len(value):,} characters, the limit is {max_chars:,}")
-    allowed = _FREE_TEXT_CONTROLS if free_text else frozenset()
-    for position, char in enumerate(value, start=1):
-        if char == _BOM or (unicodedata.category(char) == "Cc" and char not in allowed):
-            raise CellError(f"control character U+{ord(char):04X} at character {position}")
+    found = (_FREE_TEXT_CONTROL if free_text else _CONTROL).search(value)
+    if found:
+        raise CellError(f"control character U+{ord(found.group()):04X} at character {found.start() + 1}")
 
 
 def parse_value(raw: str, prop: Prop) -> Any:
