@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from graphcrm import model
 from graphcrm.analytics.run import write_all
 from graphcrm.db import Graph, Settings
-from graphcrm.ingest.loader import load_directory
+from graphcrm.ingest.loader import load_directory, wipe
 
 from .conftest import SAMPLE_DATA, DatabaseState
 from .test_app import PAGES, of_type, open_page
@@ -32,7 +32,8 @@ PERSONAL = sorted(
 def scored_sample(settings: Settings, db_state: DatabaseState) -> Graph:
     """sample_data/ with scores written back, once for this module (its tests only read)."""
     graph = Graph(settings)
-    load_directory(graph, SAMPLE_DATA, wipe_first=True)
+    wipe(graph)
+    load_directory(graph, SAMPLE_DATA)
     write_all(graph)
     db_state.content = "dirty"  # scores added: not the plain sample any more
     return graph
