@@ -16,7 +16,7 @@ from graphcrm.db import Graph
 from graphcrm.errors import InputError
 from graphcrm.ingest.csvfile import Limits
 from graphcrm.ingest.loader import load_directory
-from graphcrm.ingest.validate import MAX_ISSUES, ValidationFailed, read_directory
+from graphcrm.ingest.validate import ValidationFailed, read_directory
 from graphcrm.ingest.values import CellError, parse_value
 from graphcrm.model import MAX_FILE_BYTES, MAX_FREE_TEXT_CHARS, MAX_ROW_BYTES, MAX_TEXT_CHARS, Kind, Prop
 
@@ -236,14 +236,20 @@ def test_wipe_is_refused_on_a_server_graphcrm_does_not_manage(empty_graph: Graph
     assert fingerprint(empty_graph) == before
 
 
-def test_every_bad_row_is_reported_up_to_the_cap(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cap", [None, "7"])
+def test_every_bad_row_is_reported_up_to_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap: str | None
+) -> None:
+    if cap is not None:
+        monkeypatch.setenv("GRAPHCRM_MAX_ISSUES", cap)
+    listed = int(cap or 100)  # 100: the README's default for GRAPHCRM_MAX_ISSUES
     directory = copy_tiny(tmp_path)
-    bad_rows = "".join(f"X{i},Bad {i},,,,growing,,,,\n" for i in range(MAX_ISSUES + 20))
+    bad_rows = "".join(f"X{i},Bad {i},,,,growing,,,,\n" for i in range(listed + 20))
     append("customers.csv", bad_rows)(directory)
     with pytest.raises(ValidationFailed) as failed:
         read_directory(directory)
-    assert len(failed.value.issues) == MAX_ISSUES
-    assert failed.value.total == MAX_ISSUES + 20
+    assert len(failed.value.issues) == listed
+    assert failed.value.total == listed + 20
     assert str(failed.value.issues[0]) == "customers.csv:6: stage: 'growing' is not one of " + ", ".join(
         ("exploration", "awareness", "expansion", "commitment", "dissolution")
     )

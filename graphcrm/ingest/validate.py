@@ -1,7 +1,7 @@
 """Read and validate a data directory into records ready to write, or report every bad row.
 
 Validation is complete before anything is written: a directory with any error produces no
-records at all, only `file:line: reason` messages (the first `MAX_ISSUES` of them), so a load
+records at all, only `file:line: reason` messages (the first `max_issues` of them, a setting), so a load
 never half-happens because of bad input. Files are streamed row by row within the contract's size
 limits (`csvfile`), cells are parsed strictly by kind (`values`), and each row carries every
 contract property of its file, None where the cell is blank, so that a re-import clears it.
@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphcrm import model
+from graphcrm import model, settings
 from graphcrm.errors import ValidationFailed
 from graphcrm.ingest.csvfile import FileSpec, Limits, read_rows
 from graphcrm.ingest.values import CellError, parse_value
 from graphcrm.model import Prop
 
-MAX_ISSUES = 100
 # Looks up ids that are not in the directory's own node files: id -> label, for those that exist.
 ExistingLabels = Callable[[set[str]], dict[str, str]]
 
@@ -66,7 +65,7 @@ class Dataset:
 
 
 class _Collector:
-    """Keeps the first MAX_ISSUES issues and counts the rest."""
+    """Keeps the first `max_issues` (a setting) issues and counts the rest."""
 
     def __init__(self) -> None:
         self.issues: list[Issue] = []
@@ -74,7 +73,7 @@ class _Collector:
 
     def add(self, file: str, line: int, reason: str) -> None:
         self.total += 1
-        if len(self.issues) < MAX_ISSUES:
+        if len(self.issues) < int(settings.value("max_issues")):
             self.issues.append(Issue(file, line, reason))
 
 
