@@ -2,13 +2,15 @@
 
 Each stored table row is a `Finding` node (its columns as properties, plus `table` and `row`)
 linked from the `AnalyticsRun` that made it: ``(:AnalyticsRun)-[:FOUND]->(:Finding)``. A run is
-written first, then marked `complete`; the run before it is deleted afterwards, so a reader always
-sees one whole run. Reads are bounded (`limit`) and go through the `(run, table, row)` index.
+written first, then marked `complete`, and readers switch to it; the complete run before it is
+kept until the next one completes, so a reader part-way through it still finds its rows. Reads
+are capped (`limit`) and go through the `(run, table, row)` index.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,7 +22,7 @@ import pandas as pd
 
 from graphcrm import queries, settings
 from graphcrm.db import Graph, native
-from graphcrm.errors import BatchRunning
+from graphcrm.errors import BatchRunning, GraphCRMError
 
 MARKER = "graph"
 
@@ -34,11 +36,14 @@ class Run:
     analysis: str
     computed_at: datetime
     params: dict[str, Any]
+    data_at: datetime | None = None
     graph_changed_at: datetime | None = None
 
     @property
     def stale(self) -> bool:
-        return self.graph_changed_at is not None and self.graph_changed_at > self.computed_at
+        """The graph changed after the run started reading it."""
+        seen = self.data_at or self.computed_at
+        return self.graph_changed_at is not None and self.graph_changed_at > seen
 
     def as_of(self) -> str:
         """The line pages and commands show under a stored result."""
@@ -97,13 +102,30 @@ def begin_run(graph: Graph, analysis: str, params: Mapping[str, Any], *, started
     return run_id
 
 
-def finish_run(graph: Graph, run_id: str, *, nodes: int, seconds: float, engine: str = "local") -> None:
-    """Mark the run complete (readers switch to it at once), then delete the runs it replaces."""
+def finish_run(
+    graph: Graph,
+    run_id: str,
+    *,
+    nodes: int,
+    seconds: float,
+    data_at: datetime | None = None,
+    engine: str = "local",
+) -> None:
+    """Mark the run complete (readers switch to it at once), then delete the runs it replaces
+    (the one before it stays, for readers who were reading it)."""
     graph.write(
         queries.internal("finish_run").render(),
-        {"id": run_id, "nodes": nodes, "seconds": float(seconds), "engine": engine},
+        {
+            "id": run_id,
+            "nodes": nodes,
+            "seconds": float(seconds),
+            "engine": engine,
+            "data_at": (data_at or datetime.now(UTC)).isoformat(),
+        },
     )
-    graph.run_autocommit(queries.internal("drop_replaced_runs").render(), {"id": run_id})
+    for old in graph.read(queries.internal("replaced_runs").render(), {"id": run_id}):
+        graph.run_autocommit(queries.internal("drop_run").render(), {"id": old["id"]})
+        graph.write(queries.internal("delete_run").render(), {"element": old["element"]})
 
 
 def latest_run(graph: Graph, analysis: str) -> Run | None:
@@ -117,6 +139,7 @@ def latest_run(graph: Graph, analysis: str) -> Run | None:
         analysis=analysis,
         computed_at=native(row["computed_at"]),
         params=_params_of(row["params"]),
+        data_at=native(row["data_at"]),
         graph_changed_at=native(row["changed_at"]) if row["changed_at"] is not None else None,
     )
 
@@ -168,8 +191,10 @@ class BatchStatus:
 @contextmanager
 def batch_lock(graph: Graph, started_by: str) -> Iterator[Callable[[str], None]]:
     """Hold the one batch lock for the duration: across sessions and processes only one batch
-    runs. Yields a function that records progress; raises BatchRunning (saying who runs it, since
-    when and its step) when another batch holds the lock."""
+    runs. Raises BatchRunning (saying who runs it, since when and its step) when another batch
+    holds the lock. Yields `progress(step)`, which records the step and raises BatchRunning if
+    the lock was lost; a background heartbeat keeps the lock alive through long steps, so a
+    holder that died is presumed so after `batch_stale_seconds` without one."""
     token = uuid.uuid4().hex
     stale = int(settings.value("batch_stale_seconds"))
     statement = queries.internal("acquire_batch_lock").render()
@@ -177,13 +202,31 @@ def batch_lock(graph: Graph, started_by: str) -> Iterator[Callable[[str], None]]
     row = graph.run_write(lambda tx: tx.run(statement, params).single().data())
     if not row["mine"]:
         raise BatchRunning(str(BatchStatus(row["started_by"], native(row["started_at"]), row["progress"])))
+    beat = queries.internal("batch_progress").render()
 
-    def progress(step: str) -> None:
-        graph.write(queries.internal("batch_progress").render(), {"token": token, "progress": step})
+    def progress(step: str | None) -> None:
+        if not graph.run_write(lambda tx: tx.run(beat, {"token": token, "progress": step}).data()):
+            raise BatchRunning(
+                "This recompute lost its lock to another one (no heartbeat for too long); "
+                "its results were not stored."
+            )
 
+    stop = threading.Event()
+
+    def heartbeat() -> None:
+        while not stop.wait(max(1.0, stale / 10)):
+            try:
+                progress(None)
+            except GraphCRMError:
+                return
+
+    beating = threading.Thread(target=heartbeat, name="graphcrm-batch-heartbeat", daemon=True)
+    beating.start()
     try:
         yield progress
     finally:
+        stop.set()
+        beating.join()
         graph.write(queries.internal("release_batch_lock").render(), {"token": token})
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from graphcrm import around, results, summaries
+from graphcrm import around, results, scores, summaries
 from graphcrm.analytics import intro, referrals, run
 from graphcrm.analytics.registry import ANALYSES, BATCH
 from graphcrm.db import Graph
@@ -76,17 +76,33 @@ def test_a_load_after_the_run_marks_it_stale(stored_graph: Graph) -> None:
     assert "the graph has changed since" in after.as_of()
 
 
-def test_a_new_run_replaces_the_old_one_and_its_findings(stored_graph: Graph) -> None:
+def test_new_runs_replace_old_ones_and_their_findings(stored_graph: Graph) -> None:
     first = results.latest_run(stored_graph, "partners")
     run.write_all(stored_graph)
     second = results.latest_run(stored_graph, "partners")
-    assert second.id != first.id
-    counts = stored_graph.read(
-        "MATCH (r:AnalyticsRun) WITH r.analysis AS a, count(*) AS n RETURN collect(n) AS ns"
-    )[0]["ns"]
-    assert set(counts) == {1}, "one run per analysis is kept"
+    run.write_all(stored_graph)
+    third = results.latest_run(stored_graph, "partners")
+    assert len({first.id, second.id, third.id}) == 3
+    kept = stored_graph.read("MATCH (r:AnalyticsRun {analysis: 'partners'}) RETURN collect(r.id) AS ids")[0][
+        "ids"
+    ]
+    assert sorted(kept) == sorted([second.id, third.id]), "the newest run and the one a reader may still hold"
     orphans = stored_graph.read("MATCH (f:Finding) WHERE NOT ()-[:FOUND]->(f) RETURN count(f) AS n")
     assert orphans == [{"n": 0}]
+    assert [r["analysis"] for r in scores.latest_runs(stored_graph)].count("partners") == 1
+
+
+def test_a_run_answers_only_the_parameters_it_was_computed_with(stored_graph: Graph) -> None:
+    assert run.stored_result(stored_graph, "communities") is not None
+    run.write_all(stored_graph, seed=12345)
+    assert run.stored_result(stored_graph, "communities") is None
+    assert run.stored_result(stored_graph, "communities", seed=12345) is not None
+    assert run.stored_result(stored_graph, "coverage") is None, "its influence came from another seed"
+    with pytest.raises(GraphCRMError, match="leave out --top-influencers"):
+        run.run_analysis(stored_graph, "coverage", write=True, top_influencers=10)
+    shown = run.run_analysis(stored_graph, "coverage", write=True, stale_days=200)
+    assert (shown.tables["stale"]["days_since"].fillna(1e9) > 200).all()
+    assert run.stored_result(stored_graph, "coverage", stale_days=30) is not None, "stored at 0 days"
 
 
 def test_one_batch_at_a_time_across_threads_and_processes(

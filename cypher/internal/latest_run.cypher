@@ -6,4 +6,5 @@ MATCH (r:AnalyticsRun {{analysis: $analysis}})
 WHERE r.complete
 WITH r ORDER BY r.computed_at DESC LIMIT 1
 OPTIONAL MATCH (m:GraphState {{key: $marker}})
-RETURN r.id AS id, r.computed_at AS computed_at, r.params AS params, m.changed_at AS changed_at
+RETURN r.id AS id, r.computed_at AS computed_at, coalesce(r.data_at, r.computed_at) AS data_at, r.params AS params,
+       m.changed_at AS changed_at

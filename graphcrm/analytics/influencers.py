@@ -380,6 +380,7 @@ SPEC = Analysis(
     compute=_run,
     scores=SCORES,
     internal=("weights", "exact_betweenness_limit"),
+    display=("top", "partner"),
 )
 # Without a partner filter, influencers read only referrals, social ties and what the reason line
 # and `converted_value` need: at 1M customers a third less to transfer than SPEC's projection.

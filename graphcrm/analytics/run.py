@@ -15,7 +15,9 @@ written back become node properties, and each write records the run (`graphcrm.s
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
@@ -27,6 +29,7 @@ from graphcrm.analytics.registry import ANALYSES, BATCH, analysis
 from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Projection
 from graphcrm.db import Graph
 from graphcrm.errors import AnalysisInputError
+from graphcrm.ingest.loader import apply_schema
 from graphcrm.memory import cyclic_gc_paused
 from graphcrm.projection import project
 
@@ -105,13 +108,30 @@ def run_analysis(
         result.compute_seconds = time.perf_counter() - started
         return result
     if write:
-        with results.batch_lock(graph, started_by) as progress:
-            progress(f"projecting for {name}")
-            result = _project_and_compute(graph, name, arguments)
-            progress(f"writing {name}")
-            _store(graph, result, arguments, started_by)
-        return result
+        return _write_one(graph, spec, arguments, started_by)
     return _project_and_compute(graph, name, arguments)
+
+
+def _write_one(graph: Graph, spec: Analysis, arguments: dict[str, Any], started_by: str) -> AnalysisResult:
+    """One analysis computed and stored as the batch would store it (its narrowing parameters at
+    the batch's values; what it shows is then narrowed to the ones asked for)."""
+    batch = spec.arguments(_batch_arguments(spec, arguments.get("seed", 7)))
+    changed = [p.option for p in spec.shaping() if p.name != "seed" and arguments[p.name] != batch[p.name]]
+    if changed:
+        raise AnalysisInputError(
+            "--write stores what the dashboard reads, with the batch's settings; "
+            f"leave out {', '.join(changed)} or run without --write."
+        )
+    stored = {**arguments, **spec.batch_params}
+    apply_schema(graph)
+    with results.batch_lock(graph, started_by) as progress:
+        progress(f"projecting for {spec.name}")
+        data_at = datetime.now(UTC)
+        result = _project_and_compute(graph, spec.name, stored)
+        progress(f"writing {spec.name}")
+        _store(graph, result, stored, started_by, seed=arguments.get("seed", 7), data_at=data_at)
+    result.tables = spec.narrow(result.tables, arguments)
+    return result
 
 
 def _project_and_compute(graph: Graph, name: str, arguments: dict[str, Any]) -> AnalysisResult:
@@ -129,8 +149,10 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
     store it (node scores, and the tables of the analyses that keep them), one run per analysis.
     Influence and communities are computed once and handed to the analyses that use them. Only
     one batch runs at a time (`results.batch_lock`); another raises BatchRunning."""
+    apply_schema(graph)
     with results.batch_lock(graph, started_by) as progress:
         progress("projecting the graph")
+        data_at = datetime.now(UTC)
         started = time.perf_counter()
         needed = {t for name in BATCH for t in ANALYSES[name].projection.types}
         types = tuple(t for t in model.REL_TYPES if t in needed)
@@ -153,9 +175,8 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
             progress(f"writing {name}")
             result.projection_seconds = projection_seconds
             result.labels = labels
-            _store(
-                graph, result, ANALYSES[name].arguments(_batch_arguments(ANALYSES[name], seed)), started_by
-            )
+            arguments = ANALYSES[name].arguments(_batch_arguments(ANALYSES[name], seed))
+            _store(graph, result, arguments, started_by, seed=seed, data_at=data_at)
     return done
 
 
@@ -176,11 +197,12 @@ def stored_result(graph: Graph, name: str, *, limit: int | None = None, **params
     run = results.latest_run(graph, name)
     if run is None:
         return None
-    for param in spec.params:
-        if param.name in spec.narrowing:
-            continue
-        wanted = None if arguments[param.name] is None else str(arguments[param.name])
-        if run.params.get(param.name) != wanted:
+    if run.params != _recorded(spec, arguments, arguments.get("seed", 7)) | {
+        p: run.params.get(p) for p in spec.narrowing
+    }:
+        return None
+    for name in spec.narrowing:
+        if arguments[name] is not None and float(arguments[name]) < float(run.params.get(name) or 0):
             return None
     tables = {}
     for table in spec.tables:
@@ -200,16 +222,31 @@ class StoredResult:
     tables: dict[str, pd.DataFrame]
 
 
-def _store(graph: Graph, result: AnalysisResult, arguments: dict[str, Any], started_by: str) -> None:
+def _recorded(spec: Analysis, arguments: Mapping[str, Any], seed: int) -> dict[str, str]:
+    """What a run records of its parameters, as text: those that shape what is stored, the
+    narrowing ones, and the seed (the batch hands seeded influence and communities on)."""
+    kept = [p.name for p in spec.shaping()] + list(spec.narrowing)
+    recorded = {name: str(arguments[name]) for name in kept if arguments.get(name) is not None}
+    return recorded | {"seed": str(seed)}
+
+
+def _store(
+    graph: Graph,
+    result: AnalysisResult,
+    arguments: dict[str, Any],
+    started_by: str,
+    *,
+    seed: int,
+    data_at: datetime,
+) -> None:
     """Write `result` as a new run: its node scores, its tables when its spec keeps them."""
     spec = ANALYSES[result.name]
     started = time.perf_counter()
-    shown = {k: v for k, v in arguments.items() if k in {p.name for p in spec.params}}
-    run_id = results.begin_run(graph, result.name, shown, started_by=started_by)
+    run_id = results.begin_run(graph, result.name, _recorded(spec, arguments, seed), started_by=started_by)
     if result.score_rows:
         result.written = scores.write_node_scores(graph, result.labels, result.score_rows)
     if spec.stores_tables:
         results.store_tables(graph, run_id, result.tables)
     result.write_seconds = time.perf_counter() - started
     total = result.projection_seconds + result.compute_seconds + result.write_seconds
-    results.finish_run(graph, run_id, nodes=result.written, seconds=total)
+    results.finish_run(graph, run_id, nodes=result.written, seconds=total, data_at=data_at)

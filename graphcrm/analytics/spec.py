@@ -182,8 +182,9 @@ class Analysis:
     `graphcrm.model.SCORES`. `internal` names keyword arguments the batch passes between analyses
     (they are not user parameters). With `stores_tables`, the batch also stores the tables (as
     `Finding` nodes) computed with `batch_params`; `narrowing` maps a parameter to the (table,
-    column) it filters on read, so one stored run answers every value of it (rows whose column is
-    missing or above the value).
+    column) it filters on read, so one stored run answers every value of it at or above the
+    stored one (rows whose column is missing or above the value). `display` parameters only pick
+    what is shown (a row count, a filter), never what is stored.
     """
 
     name: str
@@ -198,6 +199,23 @@ class Analysis:
     stores_tables: bool = False
     batch_params: Mapping[str, Any] = field(default_factory=dict)
     narrowing: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    display: tuple[str, ...] = ()
+
+    def shaping(self) -> list[Param]:
+        """The parameters that shape what is stored (not display, not narrowing)."""
+        return [p for p in self.params if p.name not in self.display and p.name not in self.narrowing]
+
+    def narrow(
+        self, tables: dict[str, pd.DataFrame], arguments: Mapping[str, Any]
+    ) -> dict[str, pd.DataFrame]:
+        """`tables` with each narrowing parameter applied, as a stored run is read back."""
+        narrowed = dict(tables)
+        for name, (table, column) in self.narrowing.items():
+            if table in narrowed and arguments.get(name) is not None:
+                frame = narrowed[table]
+                keep = frame[column].isna() | (frame[column] > arguments[name])
+                narrowed[table] = frame[keep].reset_index(drop=True)
+        return narrowed
 
     def __post_init__(self) -> None:
         if (self.projection is None) == (self.query is None):

@@ -84,6 +84,8 @@ def _params(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     graph = Graph()
     if args.analysis == "all":
+        if args.table or args.out or args.format != "table":
+            raise InputError("analyze all stores its results and prints none; read them with analyze NAME.")
         for name, result in analytics.write_all(
             graph, seed=args.seed, started_by="graphcrm analyze all"
         ).items():
@@ -165,6 +167,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _plain(value: Any) -> Any:
+    if value is pd.NaT:
+        return None
     item = getattr(value, "item", None)
     if item is not None and not isinstance(value, (date, datetime)):
         value = item()
@@ -172,8 +176,6 @@ def _plain(value: Any) -> Any:
         return None
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    if value is pd.NaT:
-        return None
     return value
 
 

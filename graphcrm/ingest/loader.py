@@ -236,6 +236,7 @@ def _write(
     database is empty: the restore point set the old one aside."""
     fresh = wipe_first or is_empty(graph)
     apply_schema(graph, constraints_only=fresh)
+    results.mark_graph_changed(graph)  # before the writes too: a load cut off half-way changed it
     write_dataset(graph, dataset, fresh=fresh, batch_size=batch_size, progress=progress)
     if fresh:
         apply_schema(graph)
