@@ -144,7 +144,7 @@ class Graph:
         worker.join(timeout + grace)
         if worker.is_alive() or any(part in _code(outcome.get("error")) for part in _TIMED_OUT):
             raise QueryTimedOut(
-                f"The query did not finish within the {timeout:g} s time limit and was stopped; "
+                f"The query did not finish within the {timeout:g} s time limit and was abandoned; "
                 "narrow it down or allow more time (--timeout)."
             )
         if "error" in outcome:
