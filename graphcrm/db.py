@@ -214,11 +214,14 @@ def _code(error: BaseException | None) -> str:
 
 
 def _memory_limit(error: BaseException) -> str:
-    """`the limit of 256 MiB` as a memory error names it, or words for it when it names none."""
-    found = _MEMORY_LIMIT.search(str(getattr(error, "message", "") or error))
+    """`the limit of 256 MiB per query` as a memory error names it (or the limit for all running
+    queries, `db.memory.transaction.total.max`), or words for it when it names none."""
+    message = str(getattr(error, "message", "") or error)
+    found = _MEMORY_LIMIT.search(message)
     if not found:
         return "the server allows one query"
-    return f"the limit of {float(found.group(1)):g} {found.group(2)} per query"
+    scope = "for all running queries together" if "total" in message else "per query"
+    return f"the limit of {float(found.group(1)):g} {found.group(2)} {scope}"
 
 
 def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:

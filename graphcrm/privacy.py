@@ -68,22 +68,26 @@ class Token:
     kind: str  # name (bare or backticked), param, number, string, range or symbol
     text: str  # for names: the decoded name; for params: the name without `$`
     bare: bool = True  # a name written without backticks (could be a keyword)
+    spaced: bool = False  # whitespace or a comment comes right before it
 
 
 def tokens(text: str) -> list[Token]:
     """Cypher text as tokens, without whitespace and comments."""
     found: list[Token] = []
+    spaced = False
     for match in _TOKEN.finditer(text):
         kind, value = match.lastgroup or "symbol", match.group()
         if kind in ("space", "comment"):
+            spaced = True
             continue
         if kind == "quoted":
-            found.append(Token("name", _decode(value[1:-1]), bare=False))
+            found.append(Token("name", _decode(value[1:-1]), bare=False, spaced=spaced))
         elif kind == "param":
             name = value[1:]
-            found.append(Token("param", _decode(name[1:-1]) if name.startswith("`") else name))
+            found.append(Token("param", _decode(name[1:-1]) if name.startswith("`") else name, spaced=spaced))
         else:
-            found.append(Token(kind, value))
+            found.append(Token(kind, value, spaced=spaced))
+        spaced = False
     return found
 
 
@@ -143,7 +147,7 @@ def _problem(found: list[Token], keys: set[str], params: Mapping[str, Any], *, p
                 namespace = _namespace(found, i)
                 if namespace.lower() not in BUILTIN_NAMESPACES:
                     return f"it calls the function {namespace}.{after.text}(), which may read any property"
-        if token.text == "[" and _is_subscript(before, plan_text):
+        if token.text == "[" and _is_subscript(before, token, plan_text):
             inside = _bracketed(found, i)
             if not _whole_numbers(inside, params, plan_text, cached=_cached(before, inside, plan_text)):
                 return "it reads a property by a computed key"
@@ -158,12 +162,13 @@ def _namespace(found: list[Token], dot: int) -> str:
     return found[start].text
 
 
-def _is_subscript(before: Token | None, plan_text: bool) -> bool:
-    """Whether `[` after `before` indexes a value (`x[...]`) rather than opening a list."""
-    if before is None:
+def _is_subscript(before: Token | None, bracket: Token, plan_text: bool) -> bool:
+    """Whether `bracket` (`[`) after `before` indexes a value (`x[...]`) rather than opening a
+    list. Plans print an index right after its value (`where[k]`) and a list after a space
+    (`IN [`), whatever the names; in query text a bare keyword before `[` opens a list."""
+    if before is None or (plan_text and bracket.spaced):
         return False
     if before.kind == "name":
-        # Plans print expressions only; in query text a bare keyword before `[` opens a list.
         return plan_text or not before.bare or before.text.lower() not in _LIST_OPENERS
     return before.kind in ("param", "string") or before.text in (")", "]", "}")
 
