@@ -5,8 +5,9 @@ value a query returns is masked by key (`graphcrm.explore.mask_personal`), and a
 a personal property in a way masking by key cannot catch is refused before it runs. A query is
 refused when its text or its `EXPLAIN` plan
 
-- names a personal key (`c.email`, `c{.phone}`, `{email: $x}`, `` c.`em\\u0061il` ``) -- any use,
-  since a filter on a personal property is a way to read it one guess at a time;
+- names a personal key (`graphcrm.explore.is_personal`: `c.email`, `c{.phone}`, `{email: $x}`,
+  `` c.`em\\u0061il` ``, `c.work_email`), in any case and any use, since a filter on a personal
+  property is a way to read it one guess at a time;
 - reads every property at once: `properties(x)` or an all-properties projection `x{.*}`;
 - reads a property by a computed key (`c[k]`, `c['em' + 'ail']`, `c[$key]`): only whole numbers
   and slices of them may stand inside brackets (list indexing);
@@ -21,12 +22,12 @@ disguises itself in one is caught in the other.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphcrm import model
 from graphcrm.errors import QueryRefused
+from graphcrm.explore import is_personal
 
 # Namespaces of Cypher's own functions (and of the procedures the console's allow-list admits).
 BUILTIN_NAMESPACES: frozenset[str] = frozenset(
@@ -95,26 +96,17 @@ def _decode(quoted: str) -> str:
     return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), quoted.replace("``", "`"))
 
 
-def screen_text(
-    text: str, params: Mapping[str, Any], personal_keys: Iterable[str] = model.PERSONAL_PROPS
-) -> None:
+def screen_text(text: str, params: Mapping[str, Any]) -> None:
     """Raise QueryRefused (one sentence) if the query text reads personal data beyond what
     masking by key removes; see the module docstring for the rules."""
-    _refuse(_problem(tokens(text), _lower(personal_keys), params, plan_text=False))
+    _refuse(_problem(tokens(text), params, plan_text=False))
 
 
-def screen_plan(
-    plan: Mapping[str, Any], params: Mapping[str, Any], personal_keys: Iterable[str] = model.PERSONAL_PROPS
-) -> None:
+def screen_plan(plan: Mapping[str, Any], params: Mapping[str, Any]) -> None:
     """The same for an `EXPLAIN` plan (its operators' details, where Neo4j has resolved literal
     subscripts into property reads)."""
-    keys = _lower(personal_keys)
     for details in _plan_details(plan):
-        _refuse(_problem(tokens(details), keys, params, plan_text=True))
-
-
-def _lower(keys: Iterable[str]) -> set[str]:
-    return {key.lower() for key in keys}
+        _refuse(_problem(tokens(details), params, plan_text=True))
 
 
 def _refuse(problem: str) -> None:
@@ -131,12 +123,12 @@ def _plan_details(plan: Mapping[str, Any]) -> Iterator[str]:
         yield from _plan_details(child)
 
 
-def _problem(found: list[Token], keys: set[str], params: Mapping[str, Any], *, plan_text: bool) -> str:
+def _problem(found: list[Token], params: Mapping[str, Any], *, plan_text: bool) -> str:
     """What in `found` reads personal data, in a few words, or '' when nothing does."""
     for i, token in enumerate(found):
         before = found[i - 1] if i else None
         after = found[i + 1] if i + 1 < len(found) else None
-        if token.kind == "name" and token.text.lower() in keys:
+        if token.kind == "name" and is_personal(token.text.lower()):
             return f"it names the personal property {token.text}"
         if token.kind == "name" and after and after.text == "(" and token.text.lower() == "properties":
             return "properties() returns every property"
