@@ -2,14 +2,22 @@
 
 Safety is a property of how a query is executed, not of a keyword filter:
 
-1. the query runs in a session opened in read access mode, so the server itself refuses writes;
+1. the query runs once, in an explicit transaction of a session opened in read access mode, so
+   the server itself refuses writes and nothing is retried (a query that ran the server out of
+   memory fails once, with one sentence naming the limit);
 2. before it runs, the server plans it (`EXPLAIN`, in the same transaction) and anything but a
    read query is refused: the plan's query type must be `r` (`rw`, `w` and schema/admin `s` are
    refused), and the plan may not contain `LOAD CSV` (it reads the server's files), procedure
    calls outside `ALLOWED_PROCEDURES`, or administration commands such as `SHOW SETTINGS` or
    `TERMINATE TRANSACTIONS`;
-3. the transaction has a timeout (`DEFAULT_TIMEOUT` seconds unless asked otherwise);
-4. at most `max_rows` rows are fetched, and the result says when it was cut.
+3. personal data is decided by the caller (`personal`), not by the query: without it every
+   returned value is masked by key, and an ad-hoc query that reads a personal property in a way
+   masking cannot catch is refused (`graphcrm.privacy`); a canned query's `include_personal`
+   switch is refused too;
+4. the transaction has a timeout (`DEFAULT_TIMEOUT` seconds unless asked otherwise, at most
+   `MAX_TIMEOUT`), and the client gives up by itself shortly after it, since the server stops a
+   query only between rows (a huge `reduce` or a catastrophic regular expression runs on);
+5. at most `max_rows` rows are fetched (at most `MAX_ROWS`), and the result says when it was cut.
 
 Parameters always travel as Cypher parameters (`$name`), typed from the command line's strings
 by the type a canned query declares (or, for ad-hoc queries, by what the text looks like).
@@ -30,18 +38,28 @@ from typing import Any
 
 import neo4j
 import neo4j.time
-from neo4j import ManagedTransaction
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
-from graphcrm import queries
-from graphcrm.db import DatabaseError, Graph
-from graphcrm.errors import ParameterError, QueryError, QueryRefused, QueryTimedOut, UnknownQuery
-from graphcrm.explore import is_personal, mask_personal
+from graphcrm import privacy, queries
+from graphcrm.db import Graph
+from graphcrm.errors import (
+    InputError,
+    ParameterError,
+    QueryError,
+    QueryRefused,
+    QueryTimedOut,
+    QueryTooLarge,
+    UnknownQuery,
+)
+from graphcrm.explore import mask_personal
 from graphcrm.export import rows_csv
 
 DEFAULT_TIMEOUT = 5.0
+MAX_TIMEOUT = 300.0
 DEFAULT_MAX_ROWS = 1000
+MAX_ROWS = 100_000
+PERSONAL_PARAM = "include_personal"  # canned queries' switch for email and phone
 FORMATS = ("table", "csv", "json")
 
 # Read-only procedures an analyst may call; everything else (dbms.listConfig, db.createLabel,
@@ -72,7 +90,6 @@ _QUERY_TYPES = {
     "rw": "writes to the database",
     "s": "changes the schema or runs an administration command",
 }
-_TIMED_OUT = ("TransactionTimedOut", "Transaction.Terminated")
 
 
 @dataclass(frozen=True)
@@ -138,25 +155,56 @@ def run_query(
     max_rows: int = DEFAULT_MAX_ROWS,
     personal: bool = False,
 ) -> QueryResult:
-    """Run one Cypher query read-only, within `timeout` seconds, returning at most `max_rows` rows.
+    """Run one ad-hoc Cypher query read-only, within `timeout` seconds, returning at most
+    `max_rows` rows.
 
-    Raises QueryRefused for anything but a plain read, QueryTimedOut past the time limit, and
-    `graphcrm.db.DatabaseError` (one sentence with the server's message) for syntax errors,
-    missing parameters and connection problems. `personal=False` leaves email and phone out of
-    the node maps (explicitly returned properties, e.g. `RETURN c.email`, are kept).
+    Raises InputError for limits out of range, QueryRefused for anything but a plain read (and,
+    unless `personal`, for queries that read personal data), QueryTimedOut past the time limit,
+    QueryTooLarge past the server's memory limit, and `graphcrm.db.DatabaseError` (one sentence
+    with the server's message) for syntax errors, missing parameters and connection problems.
+    Unless `personal`, personal values are masked wherever they are returned.
     """
-    if timeout <= 0:
-        raise QueryError("The time limit must be a positive number of seconds.")
-    if max_rows < 0:
-        raise QueryError("The row limit must not be negative.")
+    return _run(graph, text, params, timeout, max_rows, personal, screen=not personal)
+
+
+def check_limits(timeout: Any, max_rows: Any) -> None:
+    """Raise InputError (one sentence) unless 0 < timeout <= MAX_TIMEOUT seconds and
+    1 <= max_rows <= MAX_ROWS."""
+    number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+    if not (number and math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise InputError(
+            f"The time limit must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {timeout}."
+        )
+    whole = isinstance(max_rows, int) and not isinstance(max_rows, bool)
+    if not (whole and 1 <= max_rows <= MAX_ROWS):
+        raise InputError(f"The row limit must be a whole number from 1 to {MAX_ROWS}, not {max_rows}.")
+
+
+def _run(
+    graph: Graph,
+    text: str,
+    params: Mapping[str, Any] | None,
+    timeout: float,
+    max_rows: int,
+    personal: bool,
+    *,
+    screen: bool,
+) -> QueryResult:
+    """The runner behind `run_query` and `run_canned`; `screen` refuses queries that read
+    personal data beyond what masking removes (canned queries are reviewed, not screened)."""
+    check_limits(timeout, max_rows)
     text = text.strip().rstrip(";").strip()
     if not text:
         raise QueryError("The query is empty.")
     parameters = dict(params or {})
+    if screen:
+        privacy.screen_text(text, parameters)
 
-    def work(tx: ManagedTransaction) -> tuple[list[str], list[neo4j.Record], bool]:
+    def work(tx: neo4j.Transaction) -> tuple[list[str], list[neo4j.Record], bool]:
         plan = tx.run(f"EXPLAIN {text}", parameters).consume()
         check_plan(plan.query_type, plan.plan)
+        if screen and plan.plan:
+            privacy.screen_plan(plan.plan, parameters)
         result = tx.run(text, parameters)
         fetched: list[neo4j.Record] = []
         for record in result:
@@ -167,20 +215,7 @@ def run_query(
         return list(result.keys()), fetched, False
 
     started = time.perf_counter()
-    try:
-        columns, fetched, truncated = graph.run_read(
-            neo4j.unit_of_work(timeout=timeout)(work),
-            default_access_mode=neo4j.READ_ACCESS,
-            fetch_size=min(max_rows + 1, 1000),
-        )
-    except DatabaseError as err:
-        code = getattr(err.__cause__, "code", "") or ""
-        if any(part in code for part in _TIMED_OUT):
-            raise QueryTimedOut(
-                f"The query did not finish within the {timeout:g} s time limit and was stopped; "
-                "narrow it down or allow more time (--timeout)."
-            ) from err
-        raise
+    columns, fetched, truncated = graph.read_once(work, timeout=timeout, fetch_size=min(max_rows + 1, 1000))
     elapsed = time.perf_counter() - started
     return _result(columns, fetched, truncated, elapsed, max_rows, personal)
 
@@ -241,17 +276,17 @@ def run_canned(
     """Run the canned query `name` from `cypher/` with its declared parameters.
 
     `raw_params` values may be strings (typed by the declared type, as on the command line) or
-    already typed values; missing parameters take their declared defaults.
+    already typed values; missing parameters take their declared defaults. Asking a query for
+    personal data (`include_personal=true`) without `personal` is refused.
     """
     query = canned(name)
-    return run_query(
-        graph,
-        query.text,
-        bind(query, raw_params or {}),
-        timeout=timeout,
-        max_rows=max_rows,
-        personal=personal,
-    )
+    bound = bind(query, raw_params or {})
+    if bound.get(PERSONAL_PARAM) and not personal:
+        raise QueryRefused(
+            f"The query {name} was asked for personal data ({PERSONAL_PARAM}=true), which needs personal "
+            "data turned on (--personal on the command line, 'Show personal data' in the dashboard)."
+        )
+    return _run(graph, query.text, bound, timeout, max_rows, personal, screen=False)
 
 
 def canned(name: str) -> queries.CypherFile:
@@ -397,28 +432,26 @@ def _result(
         for value in record.values():
             _collect(value, nodes, relationships)
     ids = {eid: str(node.get("id", eid)) for eid, node in nodes.items()}
-    render = _Renderer(ids, personal)
-    return QueryResult(
+    render = _Renderer(ids)
+    result = QueryResult(
         columns=columns,
         rows=[[render(value) for value in record.values()] for record in fetched],
         truncated=truncated,
         elapsed=elapsed,
         max_rows=max_rows,
-        nodes=[
-            ResultNode(eid, tuple(sorted(n.labels)), render.properties(n, is_node=True))
-            for eid, n in nodes.items()
-        ],
+        nodes=[ResultNode(eid, tuple(sorted(n.labels)), render.properties(n)) for eid, n in nodes.items()],
         relationships=[
             ResultRelationship(
                 eid,
                 r.type,
                 r.start_node.element_id if r.start_node else "",
                 r.end_node.element_id if r.end_node else "",
-                render.properties(r, is_node=False),
+                render.properties(r),
             )
             for eid, r in relationships.items()
         ],
     )
+    return mask_result(result, show=personal)
 
 
 def _collect(value: Any, nodes: dict[str, Node], relationships: dict[str, Relationship]) -> None:
@@ -442,17 +475,15 @@ def _collect(value: Any, nodes: dict[str, Node], relationships: dict[str, Relati
 class _Renderer:
     """Driver values to plain, JSON-ready values."""
 
-    def __init__(self, ids: dict[str, str], personal: bool) -> None:
+    def __init__(self, ids: dict[str, str]) -> None:
         self.ids = ids
-        self.personal = personal
 
-    def properties(self, entity: Node | Relationship, *, is_node: bool) -> dict[str, Any]:
-        hide = is_node and not self.personal
-        return {k: self(v) for k, v in sorted(entity.items()) if not (hide and is_personal(k))}
+    def properties(self, entity: Node | Relationship) -> dict[str, Any]:
+        return {k: self(v) for k, v in sorted(entity.items())}
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, Node):
-            return {"_labels": sorted(value.labels), **self.properties(value, is_node=True)}
+            return {"_labels": sorted(value.labels), **self.properties(value)}
         if isinstance(value, Relationship):
             start = value.start_node.element_id if value.start_node else ""
             end = value.end_node.element_id if value.end_node else ""
@@ -460,7 +491,7 @@ class _Renderer:
                 "_type": value.type,
                 "_start": self.ids.get(start, start),
                 "_end": self.ids.get(end, end),
-                **self.properties(value, is_node=False),
+                **self.properties(value),
             }
         if isinstance(value, Path):
             steps: list[Any] = [self(value.start_node)]
@@ -513,18 +544,28 @@ def render(result: QueryResult, fmt: str = "table", *, max_width: int = 60) -> s
 
 
 def mask_result(result: QueryResult, *, show: bool) -> QueryResult:
-    """`result` with personal columns (`email`, `phone`, `..._email`) masked unless `show`; node
-    maps already leave personal data out unless the query ran with `personal=True`."""
+    """`result` with personal data masked unless `show`, at any depth: personal columns (`email`,
+    `phone`, `..._email`), and personal keys in nodes, relationships, maps, lists and paths.
+
+    The runner applies it to every result; the dashboard again when personal data is turned off
+    after a query ran with it.
+    """
     if show:
         return result
-    rows = [
-        [
-            mask_personal({column: value}, show=False)[column]
-            for column, value in zip(result.columns, row, strict=True)
-        ]
-        for row in result.rows
-    ]
-    return replace(result, rows=rows)
+    return replace(
+        result,
+        rows=[list(_masked(dict(zip(result.columns, row, strict=True))).values()) for row in result.rows],
+        nodes=[replace(n, properties=_masked(n.properties)) for n in result.nodes],
+        relationships=[replace(r, properties=_masked(r.properties)) for r in result.relationships],
+    )
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return mask_personal({k: _masked(v) for k, v in value.items()}, show=False)
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
 
 
 def summary_line(result: QueryResult) -> str:
@@ -555,16 +596,21 @@ __all__ = [
     "ALLOWED_PROCEDURES",
     "DEFAULT_MAX_ROWS",
     "DEFAULT_TIMEOUT",
+    "MAX_ROWS",
+    "MAX_TIMEOUT",
+    "PERSONAL_PARAM",
     "ParameterError",
     "QueryError",
     "QueryRefused",
     "QueryResult",
     "QueryTimedOut",
+    "QueryTooLarge",
     "ResultNode",
     "ResultRelationship",
     "UnknownQuery",
     "bind",
     "canned",
+    "check_limits",
     "check_plan",
     "infer_value",
     "parse_assignments",

@@ -3,13 +3,15 @@
 One cached driver per connection settings, sessions per unit of work, managed transactions
 (`execute_read`/`execute_write`, which retry transient errors), `database_` always passed, and
 parameters always. Driver errors are turned into one sentence (`DatabaseError`) here, so the CLI
-and the dashboard can show them as they are.
+and the dashboard can show them as they are. The analysts' console is the exception to managed
+transactions: `read_once` runs a query once, with a deadline the client keeps by itself.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import neo4j
-from neo4j import GraphDatabase, ManagedTransaction, Query
+from neo4j import GraphDatabase, ManagedTransaction, Query, Transaction
 from neo4j.exceptions import (
     AuthError,
     ClientError,
@@ -29,9 +31,14 @@ from neo4j.exceptions import (
 )
 
 from graphcrm import server
-from graphcrm.errors import DatabaseError, DatabaseUnavailable
+from graphcrm.errors import DatabaseError, DatabaseUnavailable, QueryTimedOut, QueryTooLarge
 
 T = TypeVar("T")
+# How long past its time limit the client waits for a query the server does not stop in time.
+CLIENT_GRACE_S = 1.0
+_TIMED_OUT = ("TransactionTimedOut", "Transaction.Terminated")
+_OUT_OF_MEMORY = ("MemoryLimit", "OutOfMemory", "MemoryPool")
+_MEMORY_LIMIT = re.compile(r"limit (?:of )?(\d+(?:\.\d+)?) ?([KMGT]i?B)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,54 @@ class Graph:
             with self.driver.session(database=self.settings.database, **session_opts) as session:
                 return session.execute_read(work)
 
+    def read_once(
+        self,
+        work: Callable[[Transaction], T],
+        *,
+        timeout: float,
+        grace: float = CLIENT_GRACE_S,
+        **session_opts: Any,
+    ) -> T:
+        """Run `work` once in an explicit read transaction with a `timeout` (seconds).
+
+        No retry: a query that ran the server out of memory must fail once, not four times.
+        The server stops a transaction at its timeout only between rows, so the call also has a
+        deadline of its own, `grace` seconds later: past it the caller gets QueryTimedOut at once
+        and the worker thread, left to the server, closes its session whenever the server answers.
+        Raises QueryTimedOut, QueryTooLarge (the memory limit), or DatabaseError.
+        """
+        self._first_contact()
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                with self.driver.session(
+                    database=self.settings.database, default_access_mode=neo4j.READ_ACCESS, **session_opts
+                ) as session:
+                    with session.begin_transaction(timeout=timeout) as tx:
+                        outcome["value"] = work(tx)
+            except BaseException as exc:  # handed to the caller's thread below
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run, name="graphcrm-read-once", daemon=True)
+        worker.start()
+        worker.join(timeout + grace)
+        if worker.is_alive() or any(part in _code(outcome.get("error")) for part in _TIMED_OUT):
+            raise QueryTimedOut(
+                f"The query did not finish within the {timeout:g} s time limit and was abandoned; "
+                "narrow it down or allow more time (--timeout)."
+            )
+        if "error" in outcome:
+            error = outcome["error"]
+            if any(part in _code(error) for part in _OUT_OF_MEMORY):
+                raise QueryTooLarge(
+                    f"The query needed more memory than {_memory_limit(error)}; "
+                    "narrow it down (fewer rows, smaller lists, an earlier LIMIT)."
+                ) from error
+            with _translated(self.settings):
+                raise error
+        return outcome["value"]
+
     def run_write(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run `work` in a managed write transaction (retried on transient errors)."""
         self._first_contact()
@@ -162,6 +217,21 @@ class Graph:
         with _translated(self):
             with self.driver.session(database=self.settings.database) as session:
                 session.run(Query(cypher), params or {}).consume()
+
+
+def _code(error: BaseException | None) -> str:
+    return str(getattr(error, "code", "") or "")
+
+
+def _memory_limit(error: BaseException) -> str:
+    """`the limit of 256 MiB per query` as a memory error names it (or the limit for all running
+    queries, `db.memory.transaction.total.max`), or words for it when it names none."""
+    message = str(getattr(error, "message", "") or error)
+    found = _MEMORY_LIMIT.search(message)
+    if not found:
+        return "the server allows one query"
+    scope = "for all running queries together" if "total" in message else "per query"
+    return f"the limit of {float(found.group(1)):g} {found.group(2)} {scope}"
 
 
 def _chunks(rows: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -65,6 +65,10 @@ class QueryTimedOut(QueryError):
     """The query ran past its time limit and was stopped."""
 
 
+class QueryTooLarge(QueryError):
+    """The query needed more memory than the server allows one transaction."""
+
+
 class ParameterError(QueryError, InputError):
     """A query parameter is missing, unknown, or does not parse as its declared type."""
 

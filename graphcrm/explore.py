@@ -23,6 +23,7 @@ from graphcrm.errors import InputError, UnknownNode
 DEFAULT_TYPES: tuple[str, ...] = tuple(t for t in model.REL_TYPES if t != model.INTERACTED)
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 MASK = "•••"
+MAX_NODES_DRAWN = 150  # default cap on the nodes one network view draws
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def neighbourhood(
     labels: Iterable[str] = model.LABELS,
     stages: Iterable[str] = (),
     min_strength: float = 0.0,
-    max_nodes: int = 150,
+    max_nodes: int = MAX_NODES_DRAWN,
     per_node: int = 25,
 ) -> Subgraph:
     """The nodes within `depth` hops (1-3) of `node_id`, expanded breadth first.
@@ -287,15 +288,30 @@ def mask_subgraph(subgraph: Subgraph, *, show: bool) -> Subgraph:
 def subgraph_from_elements(
     nodes: Iterable[tuple[str, str, str, Mapping[str, Any]]],
     relationships: Iterable[tuple[str, str, str, Mapping[str, Any]]],
+    *,
+    max_nodes: int = MAX_NODES_DRAWN,
 ) -> Subgraph:
     """A Subgraph from result elements: nodes as (key, label, id, props), relationships as
-    (start key, end key, type, props); keys are the server's element ids, mapped to model ids."""
+    (start key, end key, type, props); keys are the server's element ids, mapped to model ids.
+
+    At most `max_nodes` nodes are kept (the first ones, in result order), with the
+    relationships between them; `left_out` says how many nodes were not drawn, as in
+    `neighbourhood`, so one row holding `collect(n)` cannot draw the whole graph.
+    """
+    if max_nodes < 1:
+        raise InputError("The node cap must be at least 1.")
     result = Subgraph()
     ids: dict[str, str] = {}
+    dropped = 0
     for key, label, node_id, props in nodes:
+        if node_id not in result.nodes and len(result.nodes) >= max_nodes:
+            dropped += 1
+            continue
         ids[key] = node_id
         result.add_node(node_id, label, props)
     for start, end, rel_type, props in relationships:
         if start in ids and end in ids:
             result.edges.append((ids[start], ids[end], rel_type, dict(props)))
+    if dropped:
+        result.left_out.append(f"{dropped:,} more nodes not drawn: the view is capped at {max_nodes} nodes.")
     return result

@@ -4,7 +4,13 @@ The server is the small Maven module shipped inside this package (`graphcrm/neo4
 resolves Neo4j 5.26 LTS from Maven Central and compiles a launcher that embeds the DBMS with the
 Bolt connector on 127.0.0.1 and authentication on. Its state folder (default `.graphcrm/neo4j`
 under the current directory, or `GRAPHCRM_HOME`) holds the build output, the store, the logs,
-the generated password, the port and the pid of the running server.
+the generated password, the port and the pid of the running server. The folder is private
+(0700, the password file 0600 from its first byte) and the server runs with a umask of 077, so
+its store, indexes and logs are readable by the user alone.
+
+Every transaction is bounded by the server: `db.transaction.timeout` (setting `neo4j_tx_timeout_s`,
+for transactions that ask for no timeout of their own) and `db.memory.transaction.max` (setting
+`neo4j_tx_memory_mb`, half the heap unless set).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from graphcrm import settings
 from graphcrm.errors import ServerError
 
 MODULE_DIR = Path(__file__).resolve().parent / "neo4j_server"
+PRIVATE_UMASK = 0o077
 USERNAME = "neo4j"
 JVM_FLAGS: tuple[str, ...] = (
     "-XX:+UseG1GC",
@@ -101,12 +108,23 @@ class ServerInfo:
     pid: int | None
 
 
+def make_private(home: ServerHome) -> None:
+    """Create the state folder readable by its owner alone (0700), and tighten an existing one."""
+    home.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    home.root.chmod(0o700)
+
+
 def password(home: ServerHome) -> str:
-    """The server's password, generated once and kept (mode 0600) in the state folder."""
+    """The server's password, generated once and kept in the state folder; the file is created
+    with mode 0600, so it is never readable by others, not even for a moment."""
     if not home.password_file.exists():
-        home.root.mkdir(parents=True, exist_ok=True)
-        home.password_file.write_text(secrets.token_urlsafe(18) + "\n")
-        home.password_file.chmod(0o600)
+        make_private(home)
+        try:
+            handle = os.open(home.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return home.password_file.read_text().strip()
+        with os.fdopen(handle, "w") as out:
+            out.write(secrets.token_urlsafe(18) + "\n")
     return home.password_file.read_text().strip()
 
 
@@ -187,11 +205,14 @@ def start(
     heap: str | None = None,
     pagecache_mb: int | None = None,
     import_dir: Path | None = None,
+    tx_timeout_s: int | None = None,
+    tx_memory_mb: int | None = None,
     timeout: float = 180.0,
 ) -> ServerInfo:
     """Start the server of `home` in the background and wait until Bolt answers.
 
     `import_dir`, when given, is the only folder LOAD CSV may read (file URLs are off otherwise).
+    `tx_timeout_s` and `tx_memory_mb` bound every transaction (defaults: the module docstring).
     Raises ServerError if it is already running (with its URI), if the port is taken, or if it
     does not come up within `timeout` seconds (with the end of its log).
     """
@@ -203,6 +224,7 @@ def start(
     )
     if _port_open(chosen):
         raise ServerError(f"Port {chosen} on 127.0.0.1 is already in use; choose another with --port.")
+    make_private(home)
     classpath = build(home)
     password(home)
     home.port_file.write_text(f"{chosen}\n")
@@ -215,6 +237,8 @@ def start(
     pagecache_mb = pagecache_mb or int(settings.value("neo4j_pagecache_mb"))
     options = {"heap": heap, "pagecache_mb": pagecache_mb, "import_dir": import_dir and str(import_dir)}
     home.launch_file.write_text(json.dumps(options) + "\n")
+    tx_timeout_s = tx_timeout_s or int(settings.value("neo4j_tx_timeout_s"))
+    tx_memory_mb = tx_memory_mb or int(settings.value("neo4j_tx_memory_mb")) or _mebibytes(heap) // 2
     cmd = [
         java,
         f"-Xms{heap}",
@@ -228,10 +252,17 @@ def start(
         str(chosen),
         str(home.password_file),
         str(pagecache_mb),
+        str(tx_timeout_s),
+        str(tx_memory_mb),
     ]
-    with open(home.console_log, "ab") as log:
+    with open(os.open(home.console_log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as log:
         proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
     home.pid_file.write_text(f"{proc.pid}\n")
     deadline = time.monotonic() + timeout
@@ -259,6 +290,16 @@ def restart(home: ServerHome, *, timeout: float = 180.0) -> ServerInfo:
         import_dir=Path(import_dir) if import_dir else None,
         timeout=timeout,
     )
+
+
+def _mebibytes(size: str) -> int:
+    """A JVM size such as `768m` or `4g` in MiB."""
+    units = {"k": 1 / 1024, "m": 1, "g": 1024, "t": 1024 * 1024}
+    text = size.strip().lower()
+    try:
+        return int(float(text[:-1]) * units[text[-1]]) if text[-1] in units else int(text) // (1024 * 1024)
+    except ValueError:
+        raise ServerError(f"The heap size {size!r} is not a JVM size such as 768m or 4g.") from None
 
 
 def _bolt_ready(home: ServerHome) -> bool:

@@ -62,6 +62,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "neo4j_pagecache_mb", "GRAPHCRM_NEO4J_PAGECACHE_MB", 512, "page cache of the managed Neo4j, MiB", 16
     ),
+    Setting(
+        "neo4j_tx_timeout_s",
+        "GRAPHCRM_NEO4J_TX_TIMEOUT_S",
+        600,
+        "longest transaction of the managed Neo4j that sets no timeout of its own, s",
+        1,
+        86_400,
+    ),
+    Setting(
+        "neo4j_tx_memory_mb",
+        "GRAPHCRM_NEO4J_TX_MEMORY_MB",
+        0,
+        "most memory one transaction of the managed Neo4j may use, MiB (0: half the heap)",
+        0,
+    ),
     Setting("dashboard_port", "GRAPHCRM_DASHBOARD_PORT", 8501, "HTTP port of `graphcrm serve`", 1, 65535),
     Setting("cache_ttl", "GRAPHCRM_CACHE_TTL", 60, "seconds the dashboard keeps a query's result", 0, 86400),
     Setting(

@@ -257,6 +257,17 @@ def test_cypher_console_injection_through_a_parameter_is_just_a_string(
     assert fingerprint(sample_graph) == before
 
 
+def test_cypher_console_network_view_is_capped(sample_graph: Graph, app_env: None) -> None:
+    app = open_page("cypher", mode="own")
+    everything = "MATCH (n) WHERE n:Customer OR n:Company OR n:Employee OR n:Partner RETURN collect(n) AS all"
+    app.text_area(key="cypher-text").input(everything)
+    app.button[0].click().run()
+    assert texts(app.error) == []
+    assert texts(app.subheader)[-1].startswith("As a network (150 nodes")
+    left_out = f"{len(NAMES) - 150:,} more nodes not drawn: the view is capped at 150 nodes."
+    assert left_out in texts(app.caption)
+
+
 def test_cypher_console_canned_query_from_the_link(sample_graph: Graph, app_env: None) -> None:
     app = open_page("cypher", query="unmanaged_accounts")
     app.button[0].click().run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -183,3 +184,25 @@ def test_installed_package_carries_the_maven_module_and_cypher_files(tmp_path: P
     shipped = {n.removeprefix("graphcrm/cypher/") for n in names if n.startswith("graphcrm/cypher/")}
     in_checkout = {str(p.relative_to(ROOT / "cypher")) for p in (ROOT / "cypher").rglob("*.cypher")}
     assert in_checkout <= shipped
+
+
+def test_state_folder_store_and_password_are_private(
+    neo4j_home: server.ServerHome, sample_graph: Graph, tmp_path: Path
+) -> None:
+    """Any local user could copy a readable store; the folder, the password and every file the
+    server wrote (store, indexes, logs) are the owner's alone, whatever the caller's umask."""
+    assert stat.S_IMODE(neo4j_home.root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(neo4j_home.password_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(neo4j_home.console_log.stat().st_mode) == 0o600
+    written = [neo4j_home.dbms, *neo4j_home.dbms.rglob("*")]
+    assert any(p.is_file() and "store" in p.name for p in written), "the store exists"
+    shared = [str(p) for p in written if stat.S_IMODE(p.stat().st_mode) & 0o077]
+    assert shared == []
+    fresh = server.ServerHome(tmp_path / "fresh")
+    old = os.umask(0)
+    try:
+        server.password(fresh)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(fresh.root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(fresh.password_file.stat().st_mode) == 0o600

@@ -50,18 +50,19 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--limit",
         type=int,
         default=console.DEFAULT_MAX_ROWS,
-        help=f"row cap (default {console.DEFAULT_MAX_ROWS})",
+        help=f"row cap, 1 to {console.MAX_ROWS} (default {console.DEFAULT_MAX_ROWS})",
     )
     parser.add_argument(
         "--timeout",
         type=float,
         default=console.DEFAULT_TIMEOUT,
-        help="time limit in seconds (default %(default)s)",
+        help=f"time limit in seconds, more than 0 and at most {console.MAX_TIMEOUT:g} (default %(default)s)",
     )
     parser.add_argument(
         "--personal",
         action="store_true",
-        help="keep email and phone in returned nodes (if your policy allows)",
+        help="turn personal data on: email and phone unmasked, and queries that read them allowed "
+        "(if your policy allows)",
     )
 
 
@@ -74,6 +75,7 @@ def run_query(args: argparse.Namespace) -> int:
     if args.show:
         print(console.canned(args.name).text)
         return 0
+    console.check_limits(args.timeout, args.limit)
     raw = console.parse_assignments(args.param)
     console.bind(console.canned(args.name), raw)
     result = console.run_canned(
@@ -83,6 +85,7 @@ def run_query(args: argparse.Namespace) -> int:
 
 
 def run_cypher(args: argparse.Namespace) -> int:
+    console.check_limits(args.timeout, args.limit)
     text = sys.stdin.read() if args.text == "-" else args.text
     params = {k: console.infer_value(v) for k, v in console.parse_assignments(args.param).items()}
     result = console.run_query(

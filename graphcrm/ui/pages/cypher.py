@@ -5,11 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from graphcrm import console, explore, queries
-from graphcrm.db import DatabaseError
+from graphcrm.errors import GraphCRMError
 from graphcrm.ui.common import data_table, database_errors, graph, literal, show_personal_data
 from graphcrm.ui.components import network_view
 
-PERSONAL_PARAM = "include_personal"  # canned queries' switch for email and phone
+PERSONAL_PARAM = console.PERSONAL_PARAM
 
 st.title("Cypher")
 params = st.query_params
@@ -61,8 +61,8 @@ with st.form("cypher-form"):
         from_url("cypher-params", params.get("params", ""))
         raw_pairs = st.text_area("Parameters, one name=value per line", key="cypher-params", height=80)
     left, right = st.columns(2)
-    timeout = left.number_input("Time limit (s)", 0.5, 120.0, console.DEFAULT_TIMEOUT, 0.5)
-    max_rows = right.number_input("Row limit", 1, 100_000, console.DEFAULT_MAX_ROWS, 100)
+    timeout = left.number_input("Time limit (s)", 0.5, console.MAX_TIMEOUT, console.DEFAULT_TIMEOUT, 0.5)
+    max_rows = right.number_input("Row limit", 1, console.MAX_ROWS, console.DEFAULT_MAX_ROWS, 100)
     submitted = st.form_submit_button("Run", type="primary")
 
 if submitted:
@@ -93,7 +93,7 @@ if submitted:
                     personal=show_personal_data(),
                 )
         st.session_state["cypher-result"] = result
-    except (console.QueryError, DatabaseError) as err:
+    except GraphCRMError as err:
         st.error(literal(err))
 
 result = st.session_state.get("cypher-result")
@@ -114,4 +114,6 @@ if result is not None:
             [(r.start, r.end, r.type, r.properties) for r in result.relationships],
         )
         st.subheader(f"As a network ({len(view.nodes)} nodes, {len(view.edges)} relationships)")
+        for note in view.left_out:
+            st.caption(note)
         network_view(view, height=520, key=f"cypher-network-{id(result)}")

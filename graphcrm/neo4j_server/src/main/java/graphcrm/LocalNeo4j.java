@@ -2,6 +2,7 @@ package graphcrm;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.neo4j.configuration.GraphDatabaseSettings;
@@ -14,7 +15,11 @@ import org.neo4j.io.ByteUnit;
 
 /**
  * The local Neo4j Community server graphcrm manages: an embedded DBMS with the Bolt connector on
- * 127.0.0.1 only and authentication on. Usage: LocalNeo4j HOME PORT PASSWORD_FILE PAGECACHE_MB.
+ * 127.0.0.1 only and authentication on.
+ * Usage: LocalNeo4j HOME PORT PASSWORD_FILE PAGECACHE_MB TX_TIMEOUT_S TX_MEMORY_MB.
+ * Every transaction is bounded by the server itself: TX_TIMEOUT_S (db.transaction.timeout, for
+ * transactions that ask for no shorter one) and TX_MEMORY_MB (db.memory.transaction.max), so a
+ * query that builds a huge list fails alone instead of taking the heap from everyone.
  * File URLs (LOAD CSV) are off unless the system property graphcrm.importDir names a folder, which
  * then becomes the only one LOAD CSV may read (benchmarks use it for the reference load).
  * The neo4j user's password is (re)set from PASSWORD_FILE on every start, so the state folder is
@@ -24,14 +29,16 @@ public final class LocalNeo4j {
     private LocalNeo4j() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: LocalNeo4j HOME PORT PASSWORD_FILE PAGECACHE_MB");
+        if (args.length != 6) {
+            System.err.println("usage: LocalNeo4j HOME PORT PASSWORD_FILE PAGECACHE_MB TX_TIMEOUT_S TX_MEMORY_MB");
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
         String password = Files.readString(Path.of(args[2])).strip();
         long pageCacheMb = Long.parseLong(args[3]);
+        long txTimeoutSeconds = Long.parseLong(args[4]);
+        long txMemoryMb = Long.parseLong(args[5]);
 
         String importDir = System.getProperty("graphcrm.importDir");
         DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(home);
@@ -46,6 +53,8 @@ public final class LocalNeo4j {
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
                 .setConfig(GraphDatabaseSettings.allow_file_urls, importDir != null)
+                .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofSeconds(txTimeoutSeconds))
+                .setConfig(GraphDatabaseSettings.memory_transaction_max_size, ByteUnit.mebiBytes(txMemoryMb))
                 .build();
 
         dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
