@@ -41,7 +41,7 @@ import neo4j.time
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
-from graphcrm import privacy, queries
+from graphcrm import privacy, queries, settings
 from graphcrm.db import Graph
 from graphcrm.errors import (
     InputError,
@@ -55,10 +55,11 @@ from graphcrm.errors import (
 from graphcrm.explore import mask_personal
 from graphcrm.export import rows_csv
 
-DEFAULT_TIMEOUT = 5.0
-MAX_TIMEOUT = 300.0
-DEFAULT_MAX_ROWS = 1000
-MAX_ROWS = 100_000
+# Defaults and bounds from the settings table (GRAPHCRM_QUERY_TIMEOUT, GRAPHCRM_QUERY_MAX_ROWS).
+DEFAULT_TIMEOUT = float(settings.setting("query_timeout").default)
+MAX_TIMEOUT = float(settings.setting("query_timeout").maximum or 300)
+DEFAULT_MAX_ROWS = int(settings.setting("query_max_rows").default)
+MAX_ROWS = int(settings.setting("query_max_rows").maximum or 100_000)
 PERSONAL_PARAM = "include_personal"  # canned queries' switch for email and phone
 FORMATS = ("table", "csv", "json")
 

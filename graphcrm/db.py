@@ -164,7 +164,7 @@ class Graph:
                     f"The query needed more memory than {_memory_limit(error)}; "
                     "narrow it down (fewer rows, smaller lists, an earlier LIMIT)."
                 ) from error
-            with _translated(self.settings):
+            with _translated(self):
                 raise error
         return outcome["value"]
 

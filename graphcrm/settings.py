@@ -100,6 +100,11 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
+def setting(name: str) -> Setting:
+    """The declaration of setting `name` (its default and bounds)."""
+    return _BY_NAME[name]
+
+
 def value(name: str) -> int | float | str:
     """The current value of setting `name` (environment, else default)."""
     return _BY_NAME[name].read()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from graphcrm import console, queries
+from graphcrm import console, queries, settings
 from graphcrm.db import Graph
 from graphcrm.errors import InputError
 
@@ -49,13 +49,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--limit",
         type=int,
-        default=console.DEFAULT_MAX_ROWS,
+        default=int(settings.value("query_max_rows")),
         help=f"row cap, 1 to {console.MAX_ROWS} (default {console.DEFAULT_MAX_ROWS})",
     )
     parser.add_argument(
         "--timeout",
         type=float,
-        default=console.DEFAULT_TIMEOUT,
+        default=float(settings.value("query_timeout")),
         help=f"time limit in seconds, more than 0 and at most {console.MAX_TIMEOUT:g} (default %(default)s)",
     )
     parser.add_argument(
