@@ -138,12 +138,12 @@ def run(size: int, seed: int = 7, repeats: int = 15, score: bool = True) -> dict
             ),
             "Influencers: written-back scores (top 50; all, by stage)": plan_operators(
                 graph,
-                queries.internal("influencer_table").render(),
+                summaries.influencer_statement(),
                 {"limit": 50, "stages": ["commitment"], "community": None},
             ),
             "Influencers: one community (top 50)": plan_operators(
                 graph,
-                queries.internal("influencer_table").render(),
+                summaries.influencer_statement(),
                 {"limit": 50, "stages": [], "community": communities[0]},
             ),
         }

@@ -23,6 +23,13 @@ _INFLUENCER_VALUES: tuple[str, ...] = ("name", "stage", "community", *influencer
 INFLUENCER_COLUMNS: tuple[str, ...] = ("id", "label", *_INFLUENCER_VALUES)
 
 
+def influencer_statement(*, within_reach: bool = False) -> str:
+    """The Cypher that reads the stored influencer table (`INFLUENCER_COLUMNS`), optionally only
+    within a partner's reach; parameters limit, stages, community (and partner)."""
+    statement = queries.internal("influencers_in_reach" if within_reach else "influencer_table")
+    return statement.render(values=PropertyReads("n", _INFLUENCER_VALUES))
+
+
 def influencer_table(
     graph: Graph,
     *,
@@ -44,8 +51,7 @@ def influencer_table(
         found = graph.read(queries.internal("nodes_by_id").render(), {"ids": [partner]})
         if [r["label"] for r in found] != [model.PARTNER]:
             raise UnknownNode(partner, "partner")
-    statement = queries.internal("influencers_in_reach" if partner is not None else "influencer_table")
-    rows = graph.read(statement.render(values=PropertyReads("n", _INFLUENCER_VALUES)), params)
+    rows = graph.read(influencer_statement(within_reach=partner is not None), params)
     return pd.DataFrame([[r["id"], r["label"], *r["values"]] for r in rows], columns=list(INFLUENCER_COLUMNS))
 
 
