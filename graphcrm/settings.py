@@ -96,6 +96,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "max_issues", "GRAPHCRM_MAX_ISSUES", 100, "validation errors listed before the rest are counted", 1
     ),
+    Setting(
+        "auth_file",
+        "GRAPHCRM_AUTH_FILE",
+        "",
+        "users file the dashboard signs in against (set by `graphcrm serve --auth`); empty: no sign-in",
+    ),
+    Setting(
+        "audit_file",
+        "GRAPHCRM_AUDIT_FILE",
+        "",
+        "the dashboard's audit trail (JSON lines); empty: `audit.jsonl` in the state folder",
+    ),
+    Setting(
+        "session_idle_minutes",
+        "GRAPHCRM_SESSION_IDLE_MINUTES",
+        60,
+        "minutes without activity after which a signed-in dashboard session must sign in again",
+        1,
+        1440,
+    ),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -110,8 +130,15 @@ def value(name: str) -> int | float | str:
     return _BY_NAME[name].read()
 
 
+def env(name: str) -> str:
+    """The environment variable of setting `name` (for passing it to a child process)."""
+    return _BY_NAME[name].env
+
+
 def readme_table() -> str:
     """The README's settings table (Markdown)."""
     lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
-    lines += [f"| `{s.env}` | `{s.default}` | {s.meaning} |" for s in SETTINGS]
+    lines += [
+        f"| `{s.env}` | {f'`{s.default}`' if s.default != '' else 'empty'} | {s.meaning} |" for s in SETTINGS
+    ]
     return "\n".join(lines)

@@ -8,9 +8,9 @@ from types import ModuleType
 
 
 def _modules() -> list[ModuleType]:
-    from graphcrm.commands import analyze, data, neo4j_server, query, serve
+    from graphcrm.commands import analyze, audit, data, neo4j_server, query, serve, users
 
-    return [neo4j_server, data, query, analyze, serve]
+    return [neo4j_server, data, query, analyze, serve, users, audit]
 
 
 COMMANDS: list[ModuleType] = _modules()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from graphcrm.ui import auth
 from graphcrm.ui.common import database_errors, graph
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -27,14 +28,20 @@ def main() -> None:
             st.Page(PAGES / "accounts.py", title="Accounts", url_path="accounts"),
             st.Page(PAGES / "partners.py", title="Partnerships", url_path="partners"),
             st.Page(PAGES / "cypher.py", title="Cypher", url_path="cypher"),
-        ]
+        ],
+        position="hidden" if auth.signed_out() else "sidebar",
     )
+    auth.gate()  # before any page or data: signed out, only the sign-in form
     with st.sidebar:
-        st.toggle(
-            "Show personal data",
-            key="show_personal",
-            help="Email and phone are masked unless this is on; campaign exports always honour consent.",
-        )
+        if auth.allowed("reveal_personal"):
+            st.toggle(
+                "Show personal data",
+                key="show_personal",
+                help="Email and phone are masked unless this is on; campaign exports always honour consent.",
+                on_change=auth.recorder("revealed personal data", when="show_personal"),
+            )
+        else:
+            st.caption("Email and phone are masked: showing them needs the analyst role.")
     with database_errors():
         graph().verify()
     navigation.run()

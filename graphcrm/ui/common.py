@@ -17,6 +17,7 @@ from graphcrm.db import Graph, Settings
 from graphcrm.errors import DatabaseUnavailable, GraphCRMError
 from graphcrm.explore import mask_personal, mask_table
 from graphcrm.export import frame_csv
+from graphcrm.ui import auth
 
 T = TypeVar("T")
 # CommonMark lets any ASCII punctuation be escaped with a backslash, and then shows it literally;
@@ -73,8 +74,8 @@ def database_errors() -> Iterator[None]:
 
 
 def show_personal_data() -> bool:
-    """Whether the user turned on showing email and phone (off by default)."""
-    return bool(st.session_state.get("show_personal", False))
+    """Whether the user turned on showing email and phone (off by default) and their role allows it."""
+    return bool(st.session_state.get("show_personal", False)) and auth.allowed("reveal_personal")
 
 
 def masked(props: dict[str, Any]) -> dict[str, Any]:
@@ -114,7 +115,13 @@ def data_table(frame: pd.DataFrame) -> None:
 def download_csv(label: str, frame: pd.DataFrame, file_name: str) -> None:
     """A CSV download of `frame`: personal data masked unless turned on, formulas neutralised."""
     csv_text = frame_csv(mask_table(frame, show=show_personal_data()))
-    st.download_button(label, csv_text, file_name, "text/csv")
+    download_button(label, csv_text, file_name, "text/csv")
+
+
+def download_button(label: str, data: str | bytes, file_name: str, mime: str) -> None:
+    """`st.download_button` whose click is recorded in the audit trail (what was exported, by whom)."""
+    on_click = auth.recorder("export", file=file_name, personal=show_personal_data())
+    st.download_button(label, data, file_name, mime, on_click=on_click)
 
 
 def show_tables(tables: dict[str, pd.DataFrame], capped: int | None = None) -> None:

@@ -6,7 +6,15 @@ import streamlit as st
 
 from graphcrm import console, explore, queries
 from graphcrm.errors import GraphCRMError
-from graphcrm.ui.common import data_table, database_errors, graph, literal, show_personal_data
+from graphcrm.ui import auth
+from graphcrm.ui.common import (
+    data_table,
+    database_errors,
+    download_button,
+    graph,
+    literal,
+    show_personal_data,
+)
 from graphcrm.ui.components import network_view
 
 PERSONAL_PARAM = console.PERSONAL_PARAM
@@ -25,6 +33,8 @@ with database_errors():
 names = sorted(library)
 from_url("cypher-mode", "Your own query" if params.get("mode") == "own" else "Canned query")
 canned_mode = st.radio("Query", ["Canned query", "Your own query"], horizontal=True, key="cypher-mode")
+if canned_mode == "Your own query" and not auth.permitted("own_query"):
+    st.stop()
 
 with st.form("cypher-form"):
     if canned_mode == "Canned query":
@@ -72,6 +82,7 @@ if submitted:
             if canned_mode == "Canned query":
                 given = {k: v for k, v in raw.items() if v.strip()}
                 params.from_dict({"query": chosen, **{f"p.{k}": v for k, v in given.items()}})
+                auth.record("query", query=chosen, params=given)
                 result = console.run_canned(
                     graph(),
                     chosen,
@@ -84,6 +95,7 @@ if submitted:
                 lines = [line.strip() for line in raw_pairs.splitlines() if line.strip()]
                 typed = {k: console.infer_value(v) for k, v in console.parse_assignments(lines).items()}
                 params.from_dict({"mode": "own", "q": text, **({"params": raw_pairs} if lines else {})})
+                auth.record("query", text=text, params=typed)
                 result = console.run_query(
                     graph(),
                     text,
@@ -104,10 +116,12 @@ if result is not None:
         st.warning(f"Only the first {result.max_rows} rows are shown; raise the row limit to see more.")
     data_table(pd.DataFrame(result.rows, columns=result.columns).astype(str))
     left, right = st.columns(2)
-    left.download_button("Download CSV", console.render(result, "csv"), "graphcrm-query.csv", "text/csv")
-    right.download_button(
-        "Download JSON", console.render(result, "json"), "graphcrm-query.json", "application/json"
-    )
+    with left:
+        download_button("Download CSV", console.render(result, "csv"), "graphcrm-query.csv", "text/csv")
+    with right:
+        download_button(
+            "Download JSON", console.render(result, "json"), "graphcrm-query.json", "application/json"
+        )
     if result.nodes:
         view = explore.subgraph_from_elements(
             [(n.element_id, n.labels[0] if n.labels else "", n.id, n.properties) for n in result.nodes],

@@ -13,6 +13,7 @@ from graphcrm.ui.common import (
     cached_read,
     data_table,
     database_errors,
+    download_button,
     download_csv,
     literal,
     masked,
@@ -104,12 +105,13 @@ with details_column:
 
 name = str(start["props"].get("name", view_state.node))
 left, right = st.columns(2)
-left.download_button(
-    "Download view as HTML",
-    standalone_html(view, show_personal=show_personal_data(), title=f"graphcrm — {name}"),
-    file_name=f"graphcrm-{view_state.node}.html",
-    mime="text/html",
-)
+with left:
+    download_button(
+        "Download view as HTML",
+        standalone_html(view, show_personal=show_personal_data(), title=f"graphcrm — {name}"),
+        f"graphcrm-{view_state.node}.html",
+        "text/html",
+    )
 with right:
     download_csv(
         "Download view as CSV", pd.DataFrame(explore.subgraph_table(view)), f"graphcrm-{view_state.node}.csv"

@@ -6,6 +6,7 @@ import streamlit as st
 
 from graphcrm import explore, results, scores, summaries
 from graphcrm.analytics.run import run_analysis, write_all
+from graphcrm.ui import auth
 from graphcrm.ui.common import cached_read, data_table, database_errors, graph, literal
 from graphcrm.ui.components import network_view
 
@@ -65,7 +66,8 @@ else:
     st.caption("Scores have not been computed yet.")
 if running is not None:
     st.info(literal(running))
-elif st.button("Recompute scores"):
+elif st.button("Recompute scores") and auth.permitted("recompute"):
+    auth.record("recompute")
     with (
         database_errors(),
         st.status("Computing influence, communities, rings, coverage and partners…") as status,
