@@ -52,8 +52,10 @@ _IMPORT_TYPES = {
 
 
 def counts(graph: Graph) -> tuple[int, int]:
-    """Nodes and relationships in the database (count store)."""
-    nodes = graph.read("MATCH (n) RETURN count(n) AS c")[0]["c"]
+    """The model's nodes and all relationships in the database (count store; graphcrm's own
+    bookkeeping nodes, such as the GraphState marker, are not the data)."""
+    template = queries.internal("label_count")
+    nodes = sum(graph.read(template.render(label=label))[0]["count"] for label in model.LABELS)
     rels = graph.read("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
     return nodes, rels
 

@@ -68,8 +68,8 @@ def _ball(graph: Graph, centre: str) -> set[str]:
         room = INTRO_BALL - len(seen)
         if not frontier or room <= 0:
             break
-        found = [r["id"] for r in graph.read(statement, {"ids": frontier, "limit": room + len(frontier)})]
-        frontier = [n for n in found if n not in seen][:room]
+        found = graph.read(statement, {"ids": frontier, "seen": sorted(seen), "limit": room})
+        frontier = [r["id"] for r in found]
         seen.update(frontier)
     return seen
 
