@@ -53,7 +53,7 @@ from graphcrm.errors import (
     UnknownQuery,
 )
 from graphcrm.explore import mask_personal
-from graphcrm.export import rows_csv
+from graphcrm.export import rows_csv, text_of
 
 # Defaults and bounds from the settings table (GRAPHCRM_QUERY_TIMEOUT, GRAPHCRM_QUERY_MAX_ROWS).
 DEFAULT_TIMEOUT = float(settings.setting("query_timeout").default)
@@ -534,7 +534,7 @@ def render(result: QueryResult, fmt: str = "table", *, max_width: int = 60) -> s
         return rows_csv(result.columns, result.rows).removesuffix("\r\n")
     if fmt != "table":
         raise QueryError(f"Unknown output format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    cells = [[_clip(_cell(v), max_width) for v in row] for row in result.rows]
+    cells = [[_clip(text_of(v), max_width) for v in row] for row in result.rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(result.columns)]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(result.columns, widths, strict=True)).rstrip(),
@@ -576,16 +576,6 @@ def summary_line(result: QueryResult) -> str:
     if result.truncated:
         text += f" (cut at the limit of {result.max_rows} rows; more exist: raise --limit)"
     return text
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
 
 
 def _clip(text: str, width: int) -> str:

@@ -59,13 +59,19 @@ def rows_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
-def _cell(value: Any) -> Any:
+def text_of(value: Any) -> str:
+    """A result value as the text a table or a CSV shows: '' for none, `true`/`false`, compact
+    JSON for maps and lists."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, (int, float)):
+    return str(value)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    return neutralise(str(value))
+    return neutralise(text_of(value))
