@@ -103,9 +103,7 @@ def _parts(projection: Projection) -> list[_Part]:
         for label in projection.labels
     ]
     for rel_type in projection.types:
-        keys = list(projection.rel_props or DEFAULT_REL_PROPS.get(rel_type, _COMMON_REL_PROPS))
-        if rel_type == model.INTERACTED and "id" not in keys:
-            keys.insert(0, "id")
+        keys = _rel_keys(projection, rel_type)
         cypher = rel_template.render(type=rel_type, values=queries.PropertyReads("r", tuple(keys)))
         parts.append(_Part("relationships", rel_type, cypher, keys))
     return parts
@@ -176,6 +174,21 @@ def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
     return result
 
 
+def _rel_keys(projection: Projection, rel_type: str) -> list[str]:
+    """The properties projected for relationships of `rel_type` (INTERACTED always with its id,
+    which keys its edges)."""
+    keys = list(projection.rel_props or DEFAULT_REL_PROPS.get(rel_type, _COMMON_REL_PROPS))
+    if rel_type == model.INTERACTED and "id" not in keys:
+        keys.insert(0, "id")
+    return keys
+
+
+def _add_edge(G: nx.MultiDiGraph, source: str, target: str, rel_type: str, attrs: dict) -> None:
+    """One relationship as `project` keys it: INTERACTED by its interaction id, others by type."""
+    key = attrs.pop("id", None) if rel_type == model.INTERACTED else rel_type
+    G.add_edge(source, target, key, type=rel_type, **attrs)
+
+
 def project_around(graph: Graph, ids: Collection[str], projection: Projection) -> nx.MultiDiGraph:
     """The nodes `ids` and the relationships among them named by `projection`, as `project`
     builds them (same attributes and keys), read through the id indexes: the request path's
@@ -194,9 +207,7 @@ def project_around(graph: Graph, ids: Collection[str], projection: Projection) -
     present = sorted(labels)
     rel_template = queries.internal("project_relationships_among")
     for rel_type in projection.types:
-        keys = list(projection.rel_props or DEFAULT_REL_PROPS.get(rel_type, _COMMON_REL_PROPS))
-        if rel_type == model.INTERACTED and "id" not in keys:
-            keys.insert(0, "id")
+        keys = _rel_keys(projection, rel_type)
         reads = queries.PropertyReads("r", tuple(keys))
         rel_parsers = _parsers(keys)
         for label in model.REL_TYPES[rel_type].sources:
@@ -204,7 +215,39 @@ def project_around(graph: Graph, ids: Collection[str], projection: Projection) -
                 continue
             cypher = rel_template.render(label=label, type=rel_type, values=reads)
             for row in graph.read(cypher, {"ids": present}):
-                attrs = _attributes(keys, row["values"], rel_parsers)
-                key = attrs.pop("id", None) if rel_type == model.INTERACTED else rel_type
-                result.add_edge(row["source"], row["target"], key, type=rel_type, **attrs)
+                _add_edge(G=result, source=row["source"], target=row["target"], rel_type=rel_type,
+                          attrs=_attributes(keys, row["values"], rel_parsers))  # fmt: skip
     return result
+
+
+def add_incident(graph: Graph, G: nx.MultiDiGraph, ids: Collection[str], projection: Projection) -> None:
+    """Add to `G` every relationship of `projection`'s types touching the nodes `ids` (already in
+    `G`), with the nodes at their other ends, as `project` builds them: one step of a bounded
+    search that reads a node's ties only once it reaches the node."""
+    node_keys = list(dict.fromkeys(("name", *projection.node_props)))
+    node_parsers = _parsers(node_keys)
+    rel_keys = {rel_type: _rel_keys(projection, rel_type) for rel_type in projection.types}
+    every_key = list(dict.fromkeys(key for keys in rel_keys.values() for key in keys))
+    positions = {rel_type: [every_key.index(key) for key in keys] for rel_type, keys in rel_keys.items()}
+    rel_parsers = {rel_type: _parsers(keys) for rel_type, keys in rel_keys.items()}
+    template = queries.internal("project_incident")
+    by_label: dict[str, list[str]] = {}
+    for node in sorted(set(ids)):
+        by_label.setdefault(G.nodes[node]["label"], []).append(node)
+    for label, members in by_label.items():
+        cypher = template.render(
+            label=label,
+            types="|".join(projection.types),
+            values=queries.PropertyReads("r", tuple(every_key)),
+            other=queries.PropertyReads("m", tuple(node_keys)),
+        )
+        rows = graph.read_tuples(cypher, {"ids": members, "labels": list(projection.labels)})
+        for node, outgoing, rel_type, values, other, other_label, other_values in rows:
+            if other_label is None:
+                continue
+            if other not in G:
+                G.add_node(other, label=other_label, **_attributes(node_keys, other_values, node_parsers))
+            keys = rel_keys[rel_type]
+            attrs = _attributes(keys, [values[i] for i in positions[rel_type]], rel_parsers[rel_type])
+            source, target = (node, other) if outgoing else (other, node)
+            _add_edge(G, source, target, rel_type, attrs)

@@ -115,11 +115,11 @@ class CypherFile:
 
     def render(self, **identifiers: str | PropertyReads) -> str:
         """The text of an internal template with `{label}`-style placeholders filled from the
-        model's own constants, and `{values}`-style ones from a `PropertyReads` (`{{`/`}}` stand
-        for literal braces)."""
+        model's own constants (types may be joined as ``A|B``), and `{values}`-style ones from a
+        `PropertyReads` (`{{`/`}}` stand for literal braces)."""
         allowed = set(model.LABELS) | set(model.REL_TYPES)
         for key, value in identifiers.items():
-            if not isinstance(value, PropertyReads) and value not in allowed:
+            if not isinstance(value, PropertyReads) and not set(value.split("|")) <= allowed:
                 raise ValueError(f"{value!r} for {{{key}}} is not a label or type of the model")
         return self.text.format(**identifiers)
 

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from graphcrm import model, projection, server
+from graphcrm import around, model, projection, server
 from graphcrm.db import Graph
 from graphcrm.ingest.loader import load_directory
 
@@ -165,6 +165,17 @@ def test_warm_intro_from_a_manager_to_the_account(sample_graph: Graph, app_env: 
     app = open_page("intro", **{"from": pair["source"], "to": pair["target"]})
     first_hop = next(m for m in texts(app.markdown) if m.startswith("1. "))
     assert f"{NAMES[pair['source']]} ({pair['source']}) manages {NAMES[pair['target']]}" in first_hop
+
+
+def test_warm_intro_says_when_its_search_stopped_at_the_cap(
+    sample_graph: Graph, app_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    st.cache_data.clear()
+    monkeypatch.setattr(around, "INTRO_NODES", 40)
+    target = max(c["id"] for c in CUSTOMERS)
+    app = open_page("intro", **{"from": "E0001", "to": target})
+    assert any("people and accounts nearest the two ends" in c for c in texts(app.caption))
+    st.cache_data.clear()
 
 
 def test_warm_intro_unknown_target_is_a_message(sample_graph: Graph, app_env: None) -> None:

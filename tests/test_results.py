@@ -19,7 +19,7 @@ from graphcrm import around, results, scores, summaries
 from graphcrm.analytics import intro, referrals, run
 from graphcrm.analytics.registry import ANALYSES, BATCH
 from graphcrm.db import Graph
-from graphcrm.errors import BatchRunning, GraphCRMError
+from graphcrm.errors import BatchRunning, GraphCRMError, NoPath
 from graphcrm.ingest.loader import load_directory
 from graphcrm.projection import project
 
@@ -174,8 +174,24 @@ def test_bounded_warm_intro_equals_the_whole_graph_analysis(sample_graph: Graph)
             with pytest.raises(type(err)):
                 around.intro_paths(sample_graph, source, target, k=3)
             continue
-        found = around.intro_paths(sample_graph, source, target, k=3).value
-        assert [(p.nodes, round(p.strength, 9)) for p in found] == expected, (source, target)
+        found = around.intro_paths(sample_graph, source, target, k=3)
+        assert [(p.nodes, round(p.strength, 9)) for p in found.result.value] == expected, (source, target)
+        assert found.proven, (source, target)
+
+
+def test_warm_intro_at_its_read_cap_says_the_paths_are_not_proven(
+    sample_graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, target = "E0001", sample_graph.read("MATCH (c:Customer) RETURN max(c.id) AS id")[0]["id"]
+    whole = around.intro_paths(sample_graph, source, target, k=3)
+    assert whole.proven and whole.searched < sample_graph.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    monkeypatch.setattr(around, "INTRO_NODES", 40)
+    capped = around.intro_paths(sample_graph, source, target, k=3)
+    assert not capped.proven and capped.searched == 40
+    assert capped.result.tables["paths"]["strength"].max() <= whole.result.tables["paths"]["strength"].max()
+    monkeypatch.setattr(around, "INTRO_NODES", 3)
+    with pytest.raises(NoPath, match="among the 3 people and accounts nearest the two ends"):
+        around.intro_paths(sample_graph, source, target, k=3)
 
 
 def test_bounded_cascade_equals_the_whole_graph_tree(sample_graph: Graph) -> None:

@@ -11,8 +11,9 @@ are the k loopless paths of least total cost ``-log(strength)`` (Yen's algorithm
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
@@ -112,13 +113,86 @@ def _strongest_ties(
     return best
 
 
-def _graph_of(G: nx.MultiDiGraph, edges: Iterable[tuple[tuple[str, str], dict[str, Any]]]) -> nx.Graph:
-    """Every node of `G` and these edges, added in the given order (the order Dijkstra and Yen's
-    algorithm meet neighbours in, which settles ties between equally strong paths)."""
+def _cost_graph(G: nx.MultiDiGraph, ties: Mapping[tuple[str, str], _Tie]) -> nx.Graph:
+    """Every node of `G` and one edge per tie with its ``cost`` -log(strength), added in the ties'
+    order (the order Dijkstra and Yen's algorithm meet neighbours in, which settles ties between
+    equally strong paths)."""
     T = nx.Graph()
     T.add_nodes_from(G.nodes)
-    T.add_edges_from((u, v, attrs) for (u, v), attrs in edges)
+    T.add_edges_from((u, v, {"cost": -math.log(tie.strength)}) for (u, v), tie in ties.items())
     return T
+
+
+def cost_graph(
+    G: nx.MultiDiGraph, *, as_of: date | datetime | None = None, half_life_days: float = 90.0
+) -> nx.Graph:
+    """The undirected graph `warm_intro_paths` searches: one edge per pair of tied nodes with
+    ``cost`` = -log of the strongest tie's strength, so that the cheapest path is the strongest.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("E1", "CO1", "WORKS_AT", type="WORKS_AT")
+    'WORKS_AT'
+    >>> round(cost_graph(G)["E1"]["CO1"]["cost"], 3)  # -log(0.7)
+    0.357
+    """
+    return _cost_graph(G, _strongest_ties(G, as_of=as_of, half_life_days=half_life_days))
+
+
+def search_front(T: nx.Graph, source: str, complete: Collection[str]) -> list[tuple[float, str]]:
+    """The nodes a search from `source` has reached but not read the ties of, nearest first, with
+    their distance (summed cost) from `source`.
+
+    Dijkstra's algorithm on `T` that follows only the ties of `complete` nodes: those whose every
+    tie is in `T`. The first entry's distance is then a lower bound on the distance of every node
+    not in `complete`, so every path cheaper than the two ends' bounds together lies among
+    complete nodes (see `k_cheapest_within`). An empty list means `source`'s whole component is
+    complete.
+
+    Examples
+    --------
+    >>> T = nx.Graph([("a", "b", {"cost": 1.0}), ("b", "c", {"cost": 0.5}), ("a", "d", {"cost": 3.0})])
+    >>> search_front(T, "a", {"a", "b"})
+    [(1.5, 'c'), (3.0, 'd')]
+    """
+    distance, done, front = {source: 0.0}, set(), []
+    heap = [(0.0, source)]
+    while heap:
+        d, node = heapq.heappop(heap)
+        if node in done:
+            continue
+        done.add(node)
+        if node not in complete:
+            front.append((d, node))
+            continue
+        for other, attrs in T[node].items():
+            reached = d + attrs["cost"]
+            if reached < distance.get(other, math.inf):
+                distance[other] = reached
+                heapq.heappush(heap, (reached, other))
+    return front
+
+
+def k_cheapest_within(T: nx.Graph, source: str, target: str, k: int, bound: float) -> bool:
+    """Whether `T` holds `k` loopless paths from `source` to `target` each cheaper than `bound`:
+    then, when every path cheaper than `bound` lies in `T`, they are the whole graph's `k` best.
+
+    Examples
+    --------
+    >>> T = nx.Graph([("a", "b", {"cost": 1.0}), ("b", "c", {"cost": 1.0}), ("a", "c", {"cost": 3.0})])
+    >>> k_cheapest_within(T, "a", "c", 2, 3.5), k_cheapest_within(T, "a", "c", 2, 2.5)
+    (True, False)
+    """
+    try:
+        cheapest, _ = nx.bidirectional_dijkstra(T, source, target, weight="cost")
+    except nx.NetworkXNoPath:
+        return False
+    if cheapest >= bound:
+        return False
+    paths = islice(nx.shortest_simple_paths(T, source, target, weight="cost"), k)
+    costs = [nx.path_weight(T, path, "cost") for path in paths]
+    return len(costs) == k and costs[-1] < bound
 
 
 def warm_intro_paths(
@@ -169,7 +243,7 @@ def warm_intro_paths(
     if k < 1:
         raise AnalysisInputError(f"k must be at least 1, not {k}.")
     ties = _strongest_ties(G, as_of=as_of, half_life_days=half_life_days)
-    T = _graph_of(G, ((pair, {"cost": -math.log(t.strength)}) for pair, t in ties.items()))
+    T = _cost_graph(G, ties)
     try:
         found = list(islice(nx.shortest_simple_paths(T, source, target, weight="cost"), k))
     except nx.NetworkXNoPath:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import random
+from itertools import islice
 
 import networkx as nx
 import pytest
 
 from graphcrm import model
-from graphcrm.analytics.intro import paths_frame, warm_intro_paths
+from graphcrm.analytics.intro import k_cheapest_within, paths_frame, search_front, warm_intro_paths
 from graphcrm.errors import AnalysisInputError, GraphCRMError, NoPath, UnknownNode
 
 from .graphs import AS_OF, build, touch
@@ -103,3 +105,36 @@ def test_clear_one_sentence_errors(source: str, target: str, error: type[Excepti
         warm_intro_paths(network(), source, target)
     assert str(raised.value).startswith(message)
     assert isinstance(raised.value, GraphCRMError) and "\n" not in str(raised.value)
+
+
+def _partial(T: nx.Graph, complete: set[str]) -> nx.Graph:
+    """What a search that has read the ties of `complete` nodes knows of `T`."""
+    return T.edge_subgraph((u, v) for u, v in T.edges if u in complete or v in complete).copy()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_search_proven_on_part_of_the_graph_has_the_whole_graphs_best_paths(seed: int) -> None:
+    chooser = random.Random(seed)
+    T = nx.gnm_random_graph(80, 200, seed=seed)
+    T = nx.relabel_nodes(T, {n: f"N{n:02d}" for n in T})
+    for u, v in T.edges:
+        T[u][v]["cost"] = chooser.choice([0.0, 0.1, 0.36, 0.69, 1.2, 2.3])
+    source = "N00"
+    target = max(nx.node_connected_component(T, source) - {source})
+    best = [
+        nx.path_weight(T, p, "cost") for p in islice(nx.shortest_simple_paths(T, source, target, "cost"), 3)
+    ]
+    complete: set[str] = set()
+    todo, proven = {source, target}, False
+    while todo and not proven:
+        complete |= todo
+        known = _partial(T, complete)
+        known.add_nodes_from((source, target))
+        fronts = [search_front(known, end, complete) for end in (source, target)]
+        bound = sum(front[0][0] if front else math.inf for front in fronts)
+        proven = bound == math.inf or k_cheapest_within(known, source, target, len(best), bound)
+        todo = {node for front in fronts for _, node in front[:2]}
+    assert proven
+    found = islice(nx.shortest_simple_paths(known, source, target, "cost"), 3)
+    assert [nx.path_weight(known, p, "cost") for p in found] == pytest.approx(best)
+    assert len(complete) < T.number_of_nodes(), "the search read every node"
