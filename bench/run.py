@@ -3,7 +3,8 @@
 At `--size` all benchmarks run, then at the growth sizes (default 10,000 and 100,000 customers)
 the load and analytics benchmarks, so the results show how cost grows. At `--size`: load
 (graphcrm vs LOAD CSV vs neo4j-admin import), projection (with and without the Rust extension),
-analytics (with the igraph reference) and dashboard latency. Each benchmark appends its table to
+analytics (with the igraph reference), dashboard latency and the pages (before and after, one
+user and concurrent sessions). Each benchmark appends its table to
 bench/RESULTS.md as it finishes, so a run that is cut short keeps what it measured; a benchmark
 that fails is reported and the suite goes on (the exit status is then 1).
 """
@@ -15,10 +16,10 @@ import time
 import traceback
 from collections.abc import Callable
 
-from bench import analyze, dashboard, load, project
+from bench import analyze, dashboard, load, pages, project
 from bench.common import RESULTS, record
 
-BENCHMARKS: tuple[str, ...] = ("load", "project", "analyze", "dashboard")
+BENCHMARKS: tuple[str, ...] = ("load", "project", "analyze", "dashboard", "pages")
 GROWTH_BENCHMARKS: tuple[str, ...] = ("load", "analyze")
 
 
@@ -38,6 +39,7 @@ def run_step(name: str, size: int, seed: int, options: argparse.Namespace) -> No
         "project": lambda: project.run(size, seed),
         "analyze": lambda: analyze.run(size, seed, timeout=options.timeout),
         "dashboard": lambda: dashboard.run(size, seed, repeats=options.repeats),
+        "pages": lambda: pages.run(size),
     }
     steps[name]()
 

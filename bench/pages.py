@@ -1,0 +1,319 @@
+"""Page benchmark: every dashboard page's server time, today's design against an earlier commit's
+in the same run, for one user and for concurrent sessions, plus the batch that feeds the pages.
+
+Usage: python -m bench.pages --size 100000 [--before REV] [--sessions 20] [--rounds 3]
+
+Each tree (this one, and `--before`'s in a temporary git worktree) is served by a real Streamlit
+server over the same data set, with Streamlit's agent API on (`--server.enableAgentApi`, for this
+benchmark only; `graphcrm serve` keeps it off). A request to `POST /_stcore/agent/interact` opens
+a new session on one page with its query parameters and answers once the page's script has run,
+so its latency is the server's time to the page's content, with no browser competing for the
+cores. A page's first visit after the server starts (and after one untimed visit that loads the
+app's modules) is its cold time: nothing of it cached. The median of the next visits is its warm
+time (`st.cache_data` hits for what the page read).
+
+Concurrency: `--sessions` clients open pages at once (each client a different page in turn), for
+`--rounds` rounds, against a freshly started server of this tree; p50/p95 latency and the number
+of failed pages (an HTTP error, or an exception or error element on the page). The earlier tree
+is timed for one user only: its pages recompute whole-graph analyses, which at scale would hold
+the machine for the length of the run.
+
+Before the pages, the batch (`write_all`, what `graphcrm analyze all --write` runs) stores the
+results the pages read, in a fresh process: its time and peak memory are the batch row.
+Targets at 1,000,000 customers: every page under 1 s for one user; p95 under 5 s with 20
+sessions and no errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, connect, isolated, loaded_graph, record, settings_args
+from graphcrm import server
+from graphcrm.db import Graph, Settings
+
+SINGLE_TARGET_S = 1.0
+P95_TARGET_S = 5.0
+# The commit before the pages read stored results (issue 12): each page computed on request.
+DEFAULT_BEFORE = "bbf5c73^"
+READY_TIMEOUT_S = 120.0
+REQUEST_TIMEOUT_S = 1800.0
+
+
+def batch(uri: str, username: str, password: str) -> dict[str, Any]:
+    """Worker: run the batch (`write_all`) once; its time (`isolated` adds the peak memory)."""
+    from graphcrm.analytics.run import write_all
+
+    graph = connect(uri, username, password)
+    graph.verify()
+    started = time.perf_counter()
+    write_all(graph, started_by="bench")
+    return {"seconds": time.perf_counter() - started}
+
+
+def page_visits(graph: Graph, seed: int = 7) -> list[tuple[str, dict[str, list[str]]]]:
+    """Each page with the query parameters a user would open it with: a partner's reach on
+    Influencers, a manager and a customer on Warm intro (chosen at random from the data)."""
+    chooser = random.Random(seed)
+
+    def pick(label: str) -> str:
+        ids = graph.read(f"MATCH (n:{label}) RETURN n.id AS id ORDER BY id LIMIT 500")
+        return chooser.choice([r["id"] for r in ids])
+
+    return [
+        ("", {}),
+        ("explore", {}),
+        ("influencers", {"partner": [pick("Partner")]}),
+        ("intro", {"from": [pick("Employee")], "to": [pick("Customer")]}),
+        ("accounts", {}),
+        ("partners", {}),
+        ("cypher", {}),
+    ]
+
+
+@contextmanager
+def streamlit_server(tree: Path, settings: Settings) -> Iterator[str]:
+    """A Streamlit server for the dashboard in `tree`, agent API on, answering at the yielded URL."""
+    port = server.free_port()
+    entry = tree / "graphcrm" / "ui" / "asgi.py"
+    script = entry if entry.exists() else tree / "app.py"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tree),
+        "NEO4J_URI": settings.uri,
+        "NEO4J_USERNAME": settings.username,
+        "NEO4J_PASSWORD": settings.password,
+    }
+    argv = [sys.executable, "-m", "streamlit", "run", str(script), "--server.enableAgentApi", "true"]
+    argv += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    argv += ["--browser.gatherUsageStats", "false"]
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(argv, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_ready(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the Streamlit server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:  # not listening yet, or not answering yet
+            pass
+        time.sleep(0.2)  # between polls of the health endpoint, the readiness signal
+    raise RuntimeError(f"the Streamlit server at {url} was not ready within {READY_TIMEOUT_S:.0f} s")
+
+
+def visit(url: str, page: str, query: dict[str, list[str]]) -> tuple[float, str | None]:
+    """Open `page` in a new session; the seconds until its content came back, and what failed."""
+    body = json.dumps({"page": page, "query_params": query}).encode()
+    request = urllib.request.Request(
+        f"{url}/_stcore/agent/interact", data=body, headers={"Content-Type": "application/json"}
+    )
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as answer:
+            snapshot = json.loads(answer.read())
+    except urllib.error.HTTPError as err:
+        return time.perf_counter() - started, f"HTTP {err.code}"
+    took = time.perf_counter() - started
+    return took, _failure(snapshot.get("tree", {}))
+
+
+def _failure(node: dict[str, Any]) -> str | None:
+    """The first exception or error element in a page's tree, as text."""
+    if node.get("type") in ("exception", "error"):
+        return json.dumps(node.get("props", {}))[:200]
+    for child in node.get("children", []):
+        found = _failure(child)
+        if found:
+            return found
+    return None
+
+
+def single_user(url: str, visits: list[tuple[str, dict]], warm: int) -> dict[str, dict[str, Any]]:
+    """Per page: its cold time, the median of `warm` more visits, and any failure. One visit to the
+    Cypher page first loads the app's modules, which no page's figure should carry."""
+    visit(url, "cypher", {})
+    times: dict[str, dict[str, Any]] = {}
+    for page, query in visits:
+        cold, failed = visit(url, page, query)
+        again = [visit(url, page, query) for _ in range(warm)]
+        failures = [f for f in [failed, *(f for _, f in again)] if f]
+        times[page or "overview"] = {
+            "cold": cold,
+            "warm": statistics.median(t for t, _ in again) if again else None,
+            "failed": failures[0] if failures else None,
+        }
+    return times
+
+
+def concurrent(url: str, visits: list[tuple[str, dict]], sessions: int, rounds: int) -> dict[str, Any]:
+    """`sessions` clients opening pages at the same moment, `rounds` times; latencies and failures."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    for round_number in range(rounds):
+        start = threading.Barrier(sessions)
+
+        def client(index: int, offset: int = round_number, start: threading.Barrier = start) -> None:
+            page, query = visits[(index + offset) % len(visits)]
+            start.wait()
+            took, failed = visit(url, page, query)
+            with lock:
+                latencies.append(took)
+                if failed:
+                    failures.append(f"{page or 'overview'}: {failed}")
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(sessions)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    ordered = sorted(latencies)
+    return {
+        "requests": len(ordered),
+        "p50": statistics.median(ordered),
+        "p95": ordered[max(0, round(0.95 * len(ordered)) - 1)],
+        "max": ordered[-1],
+        "failures": failures,
+    }
+
+
+@contextmanager
+def checkout(revision: str) -> Iterator[Path]:
+    """A temporary git worktree of `revision`."""
+    folder = Path(tempfile.mkdtemp(prefix="graphcrm-before-"))
+    subprocess.run(["git", "worktree", "add", "--detach", str(folder), revision], cwd=ROOT, check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _commit(revision: str) -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", revision], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or revision
+
+
+def run(
+    size: int, before: str | None = DEFAULT_BEFORE, sessions: int = 20, rounds: int = 3, warm: int = 4
+) -> None:
+    """The batch, then every page before and after, then the concurrent sessions; two tables."""
+    with loaded_graph(size) as bench:
+        ran = isolated("bench.pages:batch", settings_args(bench.settings))
+        if "error" in ran:
+            raise RuntimeError(f"the batch failed: {ran['error']}")
+        visits = page_visits(bench.graph)
+        with streamlit_server(ROOT, bench.settings) as url:
+            after = single_user(url, visits, warm)
+        with streamlit_server(ROOT, bench.settings) as url:
+            load = concurrent(url, visits, sessions, rounds)
+        earlier: dict[str, dict[str, Any]] = {}
+        if before:
+            with checkout(before) as tree, streamlit_server(tree, bench.settings) as url:
+                earlier = single_user(url, visits, warm=0)
+    _report(size, before, ran, after, earlier, load, sessions)
+
+
+def _report(
+    size: int,
+    before: str | None,
+    ran: dict[str, Any],
+    after: dict[str, dict[str, Any]],
+    earlier: dict[str, dict[str, Any]],
+    load: dict[str, Any],
+    sessions: int,
+) -> None:
+    rows = []
+    for page, now in after.items():
+        then = earlier.get(page, {})
+        met = now["cold"] < SINGLE_TARGET_S and not now["failed"]
+        rows.append(
+            [
+                page,
+                f"{then['cold']:.2f}" if then else "",
+                f"{now['cold']:.2f}",
+                f"{now['warm']:.3f}" if now["warm"] is not None else "",
+                now["failed"] or then.get("failed") or "",
+                "met" if met else "missed",
+            ]
+        )
+    label = f"before ({_commit(before)}) cold s" if before else "before cold s"
+    record(
+        f"Pages, {size:,} customers: before and after, one user",
+        ["page", label, "after cold s", "after warm median s", "failure", f"cold < {SINGLE_TARGET_S:g} s"],
+        rows,
+        notes=(
+            f"Batch feeding the pages (`write_all`, fresh process): {ran['seconds']:.1f} s, "
+            f"peak RSS {ran['peak_rss_mib']:,.0f} MiB."
+        ),
+    )
+    met = load["p95"] < P95_TARGET_S and not load["failures"]
+    record(
+        f"Pages, {size:,} customers: {sessions} concurrent sessions",
+        [
+            "sessions",
+            "requests",
+            "p50 s",
+            "p95 s",
+            "max s",
+            "failed pages",
+            f"p95 < {P95_TARGET_S:g} s, 0 failed",
+        ],
+        [
+            [
+                str(sessions),
+                str(load["requests"]),
+                f"{load['p50']:.2f}",
+                f"{load['p95']:.2f}",
+                f"{load['max']:.2f}",
+                "; ".join(load["failures"][:3]) or "0",
+                "met" if met else "missed",
+            ]
+        ],
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--before", default=DEFAULT_BEFORE, help="earlier commit to compare ('' for none)")
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warm", type=int, default=4, help="warm visits per page after the cold one")
+    args = parser.parse_args()
+    run(args.size, args.before or None, args.sessions, args.rounds, args.warm)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
