@@ -39,7 +39,7 @@ def run_step(name: str, size: int, seed: int, options: argparse.Namespace) -> No
         "project": lambda: project.run(size, seed),
         "analyze": lambda: analyze.run(size, seed, timeout=options.timeout),
         "dashboard": lambda: dashboard.run(size, seed, repeats=options.repeats),
-        "pages": lambda: pages.run(size),
+        "pages": lambda: pages.run(size, options.before or None, sessions=options.sessions),
     }
     steps[name]()
 
@@ -55,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated benchmarks to run")
     parser.add_argument("--repeats", type=int, default=15, help="runs per dashboard query")
+    parser.add_argument("--sessions", type=int, default=20, help="concurrent sessions of the pages benchmark")
+    parser.add_argument(
+        "--before",
+        default=pages.DEFAULT_BEFORE,
+        help="earlier commit the pages benchmark compares ('' for none)",
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per analysis")
     parser.add_argument("--skip-import-tool", action="store_true", help="leave out neo4j-admin import")
     args = parser.parse_args(argv)

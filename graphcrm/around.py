@@ -5,10 +5,10 @@ the whole graph.
 - Warm introductions: a best-first search from both ends reads the ties of the nearest nodes
   (by tie cost, -log strength) in growing rounds, until the k strongest paths of the subgraph
   read so far are provably the whole graph's (each costs less than the two ends' search radii
-  together) or `INTRO_NODES` nodes have been read; then `intro.warm_intro_paths` ranks and
-  explains them, with recency judged from the latest touch point of the whole graph, as a full
-  run would. Below the cap the answer is the full run's; at the cap it is the best among the
-  paths read.
+  together) or it has read the ties of `intro_max_nodes` (a setting) nodes; then
+  `intro.warm_intro_paths` ranks and explains them, with recency judged from the latest touch
+  point of the whole graph, as a full run would. Below the cap the answer is the full run's; at
+  the cap it is the best among the paths read.
 - A referral cascade: the root and everyone downstream, then `referrals.cascade_tree`.
 """
 
@@ -22,7 +22,7 @@ from itertools import zip_longest
 import networkx as nx
 import pandas as pd
 
-from graphcrm import model, queries
+from graphcrm import model, queries, settings
 from graphcrm.analytics import intro, referrals
 from graphcrm.analytics.spec import NODE_PROPS, AnalysisResult, Projection
 from graphcrm.db import Graph, native
@@ -30,9 +30,8 @@ from graphcrm.errors import NoPath, UnknownNode
 from graphcrm.projection import add_incident, project_around
 
 INTRO = Projection(model.LABELS, intro.INTRO_TYPES, NODE_PROPS)
-# Most nodes whose ties one warm-introduction search reads, and how many it reads first from
-# each end (the rounds then double).
-INTRO_NODES = 600
+# How many nodes' ties a warm-introduction search reads first from each end (the rounds then
+# double, up to the `intro_max_nodes` setting).
 INTRO_FIRST_ROUND = 8
 
 
@@ -96,8 +95,8 @@ def _search(
     G = project_around(graph, [source, target], INTRO)
     complete: set[str] = set()
     todo, size = ({source, target} if source != target else set()), INTRO_FIRST_ROUND
-    proven = False
-    while todo and len(complete) < INTRO_NODES:
+    proven, cap = False, settings.value("intro_max_nodes")
+    while todo and len(complete) < cap:
         add_incident(graph, G, todo, INTRO)
         complete |= todo
         T = intro.cost_graph(G, as_of=as_of, half_life_days=half_life_days)
@@ -107,7 +106,7 @@ def _search(
         if proven:
             break
         size *= 2
-        todo = _next_round(fronts, size, INTRO_NODES - len(complete))
+        todo = _next_round(fronts, size, cap - len(complete))
     return G, proven, len(complete)
 
 

@@ -85,6 +85,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "query_max_rows", "GRAPHCRM_QUERY_MAX_ROWS", 1000, "default row cap of a console query", 1, 100_000
     ),
+    Setting(
+        "intro_max_nodes",
+        "GRAPHCRM_INTRO_MAX_NODES",
+        600,
+        "most nodes whose ties one Warm intro search reads before it answers with the best it found",
+        10,
+        100_000,
+    ),
     Setting("load_batch_size", "GRAPHCRM_LOAD_BATCH_SIZE", 10_000, "rows per write transaction of a load", 1),
     Setting(
         "batch_stale_seconds",

@@ -13,7 +13,6 @@ import pandas as pd
 
 from graphcrm import model, queries
 from graphcrm.analytics import influencers
-from graphcrm.analytics.referrals import ReferralTotals
 from graphcrm.db import Graph, native
 from graphcrm.errors import InputError, UnknownNode
 from graphcrm.queries import PropertyReads
@@ -53,13 +52,6 @@ def influencer_table(
             raise UnknownNode(partner, "partner")
     rows = graph.read(influencer_statement(within_reach=partner is not None), params)
     return pd.DataFrame([[r["id"], r["label"], *r["values"]] for r in rows], columns=list(INFLUENCER_COLUMNS))
-
-
-def referral_summary(graph: Graph) -> ReferralTotals:
-    """Referrals, conversions and referring customers over the whole graph (the count store and
-    one pass over REFERRED; conversion rate and k-factor as `ReferralTotals` defines them)."""
-    row = graph.read(queries.internal("referral_summary").render())[0]
-    return ReferralTotals(**row)
 
 
 def accounts_at_risk(graph: Graph, *, limit: int = 5) -> pd.DataFrame:

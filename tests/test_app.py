@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import networkx as nx
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from graphcrm import around, model, projection, server
+from graphcrm import model, projection, server
 from graphcrm.db import Graph
 from graphcrm.ingest.loader import load_directory
 
@@ -72,7 +73,15 @@ def test_every_page_renders_over_the_sample_graph(page: str, scored_graph: Graph
     assert app.title[0].value
 
 
-def test_overview_counts_funnel_and_referral_health(sample_graph: Graph, app_env: None) -> None:
+def largest_cascade() -> tuple[str, int]:
+    """The referral root (referred by nobody) with the most people downstream, and that number,
+    from sample_data's CSV (ties: the smaller id; sample_data has no tie in size and value)."""
+    R = nx.DiGraph((r["source"], r["target"]) for r in of_type(model.REFERRED))
+    roots = [n for n in R if not R.in_degree(n)]
+    return max(((n, len(nx.descendants(R, n))) for n in roots), key=lambda pair: (pair[1], pair[0]))
+
+
+def test_overview_counts_funnel_and_referral_health(scored_graph: Graph, app_env: None) -> None:
     app = open_page("overview")
     metrics = {m.label: m.value for m in app.metric}
     for node_type in model.NODE_TYPES.values():
@@ -87,8 +96,17 @@ def test_overview_counts_funnel_and_referral_health(sample_graph: Graph, app_env
     assert dict(zip(customers["stage"], customers["count"], strict=True)) == {
         stage: sum(c["stage"] == stage for c in CUSTOMERS) for stage in model.STAGES
     }
-    source, count = top_referrer()
-    assert any(f"Referral network of {NAMES[source]} ({count} referrals)" == h for h in texts(app.subheader))
+    root, size = largest_cascade()
+    assert f"Largest referral cascade: {NAMES[root]} ({size:,} people and accounts)" in texts(app.subheader)
+
+
+def test_overview_without_a_batch_shows_counts_and_says_what_to_run(
+    sample_graph: Graph, app_env: None
+) -> None:
+    app = open_page("overview")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Customer nodes"] == f"{len(CUSTOMERS):,}" and metrics["k-factor"] == "—"
+    assert any("No stored funnel yet" in m for m in texts(app.info))
 
 
 def test_explore_search_finds_a_known_customer(sample_graph: Graph, app_env: None) -> None:
@@ -171,7 +189,7 @@ def test_warm_intro_says_when_its_search_stopped_at_the_cap(
     sample_graph: Graph, app_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     st.cache_data.clear()
-    monkeypatch.setattr(around, "INTRO_NODES", 40)
+    monkeypatch.setenv("GRAPHCRM_INTRO_MAX_NODES", "40")
     target = max(c["id"] for c in CUSTOMERS)
     app = open_page("intro", **{"from": "E0001", "to": target})
     assert any("people and accounts nearest the two ends" in c for c in texts(app.caption))
@@ -330,7 +348,9 @@ def test_overview_recompute_writes_scores_and_records_the_runs(
     next(b for b in app.button if b.label == "Recompute scores").click().run()
     assert not app.exception and texts(app.error) == []
     runs = writable_sample_graph.read("MATCH (r:AnalyticsRun) RETURN r.analysis AS a ORDER BY a")
-    assert [r["a"] for r in runs] == ["communities", "coverage", "influencers", "partners", "rings"]
+    assert [r["a"] for r in runs] == [
+        "communities", "coverage", "funnel", "influencers", "partners", "referrals", "rings"
+    ]  # fmt: skip
     scored = writable_sample_graph.read(
         "MATCH (c:Customer) WHERE c.influence IS NOT NULL RETURN count(c) AS n"
     )

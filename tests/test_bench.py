@@ -18,17 +18,20 @@ TABLES = (
     "## Analytics, 300 customers",
     "## PageRank and Louvain: graphcrm vs python-igraph, 300 customers",
     "## Dashboard latency, 300 customers",
+    "## Pages, 300 customers: before and after, one user",
+    "## Pages, 300 customers: 4 concurrent sessions",
     "## Suite run, main size 300",
 )
 
 
 def test_plan_runs_the_main_size_first_then_load_and_analytics_at_growth_sizes() -> None:
-    steps = plan(1000, [100, 10, 1000], ["load", "project", "analyze", "dashboard"])
+    steps = plan(1000, [100, 10, 1000], ["load", "project", "analyze", "dashboard", "pages"])
     assert steps == [
         ("load", 1000),
         ("project", 1000),
         ("analyze", 1000),
         ("dashboard", 1000),
+        ("pages", 1000),
         ("load", 10),
         ("analyze", 10),
         ("load", 100),
@@ -47,7 +50,19 @@ def test_suite_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
         "GRAPHCRM_BENCH_PAGECACHE_MB": "128",
     }
     done = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--size", "300", "--growth", "", "--repeats", "3"],
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--size",
+            "300",
+            "--growth",
+            "",
+            "--repeats",
+            "3",
+            "--sessions",
+            "4",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

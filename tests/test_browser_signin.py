@@ -18,7 +18,7 @@ from graphcrm.db import Graph
 from graphcrm.users import UsersFile
 
 from .conftest import CHROMIUM, LOOPBACK, start_dashboard
-from .test_app import CUSTOMERS, NAMES, top_referrer
+from .test_app import CUSTOMERS, NAMES, largest_cascade
 
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency")
 USERS = {"vera": ("viewer", "viewer-pass-1"), "wanda": ("viewer", "wanda-pass-1")}
@@ -83,7 +83,7 @@ def audit_records(path: Path) -> list[dict]:
 
 
 def test_signed_out_no_page_shows_or_sends_data(
-    sample_graph: Graph,
+    scored_graph: Graph,
     signin_dashboard: tuple[str, Path],
     watched_page: tuple[playwright.Page, list[str], list[bytes]],
 ) -> None:
@@ -99,10 +99,10 @@ def test_signed_out_no_page_shows_or_sends_data(
     assert frames and leaked(b"".join(frames)) == []
     assert page.get_by_text("Deploy", exact=True).count() == 0, "toolbarMode viewer hides Deploy"
 
-    referrer = NAMES[top_referrer()[0]]
+    referrer = NAMES[largest_cascade()[0]]
     page.goto(url)
     sign_in(page, "vera", USERS["vera"][1])
-    page.get_by_text(f"Referral network of {referrer}").wait_for(timeout=60_000)
+    page.get_by_text(f"Largest referral cascade: {referrer}").wait_for(timeout=60_000)
     assert referrer in leaked(b"".join(frames)), "signed in, the same capture does see the data"
     assert page.get_by_text("Deploy", exact=True).count() == 0
     assert blocked == [], f"the dashboard asked the internet for {blocked}"

@@ -108,4 +108,5 @@ SPEC = Analysis(
     ),
     tables=(Table("funnel", FUNNEL_COLUMNS, "one row per label, segment and lifecycle stage"),),
     compute=_run,
+    stores_tables=True,
 )

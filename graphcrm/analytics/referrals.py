@@ -219,12 +219,12 @@ def cascade_tree(G: nx.MultiDiGraph, root: str) -> pd.DataFrame:
 
 def _run(G: nx.MultiDiGraph, *, root: str | None, top: int) -> AnalysisResult:
     stats = referral_stats(G)
-    tables = {"tree": cascade_tree(G, root)} if root else {}
-    tables |= {
+    tables = {
         "cascades": referral_cascades(G, top=top),
         "summary": stats.summary(),
         "by_channel": stats.by_channel.reset_index(),
         "by_month": stats.by_month.reset_index(),
+        "tree": cascade_tree(G, root) if root else pd.DataFrame(columns=list(TREE_COLUMNS)),
     }
     return AnalysisResult("referrals", tables, stats)
 
@@ -238,11 +238,12 @@ SPEC = Analysis(
         Param("top", "int", 20, "cascades to show", minimum=1),
     ),
     tables=(
-        Table("tree", TREE_COLUMNS, "the cascade below --root, depth-first (only with --root)"),
         Table("cascades", CASCADE_COLUMNS, "one row per cascade root, largest first"),
         Table("summary", SUMMARY_COLUMNS, "the programme's totals, conversion and k-factor"),
         Table("by_channel", ("channel", *BREAKDOWN_COLUMNS), "conversion per referral channel"),
         Table("by_month", ("month", *BREAKDOWN_COLUMNS), "conversion per month of the referral"),
+        Table("tree", TREE_COLUMNS, "the cascade below --root, depth-first (empty without --root)"),
     ),
     compute=_run,
+    stores_tables=True,
 )

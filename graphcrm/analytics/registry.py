@@ -21,7 +21,15 @@ ANALYSES: dict[str, Analysis] = {
     )
 }
 # What the batch (`analyze all --write`) stores, in the order it runs them.
-BATCH: tuple[str, ...] = ("influencers", "communities", "rings", "coverage", "partners")
+BATCH: tuple[str, ...] = (
+    "influencers",
+    "communities",
+    "rings",
+    "coverage",
+    "partners",
+    "referrals",
+    "funnel",
+)
 
 
 def analysis(name: str) -> Analysis:

@@ -101,12 +101,8 @@ def run_analysis(
     if write and not spec.scores:
         raise AnalysisInputError(f"The {name} analysis has no node scores to write.")
     arguments = spec.arguments(params)
-    started = time.perf_counter()
     if spec.query is not None:
-        rows = graph.read(queries.library()[spec.query].text, arguments)
-        result = spec.compute(rows, **arguments)
-        result.compute_seconds = time.perf_counter() - started
-        return result
+        return _query_and_compute(graph, spec, arguments)
     if write:
         return _write_one(graph, spec, arguments, started_by)
     return _project_and_compute(graph, name, arguments)
@@ -134,6 +130,15 @@ def _write_one(graph: Graph, spec: Analysis, arguments: dict[str, Any], started_
     return result
 
 
+def _query_and_compute(graph: Graph, spec: Analysis, arguments: dict[str, Any]) -> AnalysisResult:
+    """An analysis the server aggregates: its canned query's rows, shaped by its compute."""
+    started = time.perf_counter()
+    rows = graph.read(queries.library()[spec.query].text, arguments)
+    result = spec.compute(rows, **arguments)
+    result.compute_seconds = time.perf_counter() - started
+    return result
+
+
 def _project_and_compute(graph: Graph, name: str, arguments: dict[str, Any]) -> AnalysisResult:
     started = time.perf_counter()
     G = project(graph, projection_for(name, **arguments))
@@ -154,7 +159,7 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
         progress("projecting the graph")
         data_at = datetime.now(UTC)
         started = time.perf_counter()
-        needed = {t for name in BATCH for t in ANALYSES[name].projection.types}
+        needed = {t for name in BATCH if ANALYSES[name].projection for t in ANALYSES[name].projection.types}
         types = tuple(t for t in model.REL_TYPES if t in needed)
         G = project(graph, Projection(model.LABELS, types, NODE_PROPS))
         projection_seconds = time.perf_counter() - started
@@ -165,6 +170,9 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
             progress(f"computing {name}")
             spec = ANALYSES[name]
             handed = {k: v for k, v in inputs.items() if k in spec.internal}
+            if spec.query is not None:
+                done[name] = _query_and_compute(graph, spec, spec.arguments(_batch_arguments(spec, seed)))
+                continue
             done[name] = compute(G, name, **_batch_arguments(spec, seed), **handed)
             if name == "influencers":
                 ranked = done[name].value
@@ -173,7 +181,8 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
                 inputs["community"] = done[name].value.membership
         for name, result in done.items():
             progress(f"writing {name}")
-            result.projection_seconds = projection_seconds
+            if ANALYSES[name].query is None:
+                result.projection_seconds = projection_seconds
             result.labels = labels
             arguments = ANALYSES[name].arguments(_batch_arguments(ANALYSES[name], seed))
             _store(graph, result, arguments, started_by, seed=seed, data_at=data_at)

@@ -1,11 +1,14 @@
 """Overview: what the graph holds, the lifecycle funnel, referral health, the top influencers,
-accounts at risk, and when the scores were last computed (with a button to recompute them)."""
+accounts at risk, and when the scores were last computed (with a button to recompute them).
+
+Everything but the count store's numbers comes from what the batch stored: at a million customers
+the funnel and the referral totals are whole-graph aggregations, too slow for a page."""
 
 import pandas as pd
 import streamlit as st
 
 from graphcrm import explore, results, scores, summaries
-from graphcrm.analytics.run import run_analysis, write_all
+from graphcrm.analytics.run import stored_result, write_all
 from graphcrm.ui import auth
 from graphcrm.ui.common import cached_read, data_table, database_errors, graph, literal
 from graphcrm.ui.components import network_view
@@ -13,27 +16,46 @@ from graphcrm.ui.components import network_view
 st.title("Overview")
 with database_errors():
     counts = cached_read(explore.graph_counts)
-    referral = cached_read(summaries.referral_summary)
-    funnel = cached_read(run_analysis, "funnel").main
+    funnel = cached_read(stored_result, "funnel")
+    referral = cached_read(stored_result, "referrals")
     top_five = cached_read(summaries.influencer_table, limit=5)
     at_risk = cached_read(summaries.accounts_at_risk, limit=5)
     runs = cached_read(scores.latest_runs)
+if not any(counts["nodes"].values()):
+    st.info("The graph is empty: load a data directory with `graphcrm load DIR`.")
+    st.stop()
+totals = referral.tables["summary"].iloc[0] if referral is not None else None
 
 columns = st.columns(len(counts["nodes"]) + 2)
 for column, (label, count) in zip(columns, counts["nodes"].items(), strict=False):
     column.metric(f"{literal(label)} nodes", f"{count:,}")
-columns[-2].metric("Referral conversion", f"{referral.conversion_rate:.0%}", help="converted / all referrals")
-columns[-1].metric("k-factor", f"{referral.k_factor:.2f}", help="referrals per referring customer")
+columns[-2].metric(
+    "Referral conversion",
+    f"{totals['conversion_rate']:.0%}" if totals is not None else "—",
+    help="converted / all referrals, as of the last batch",
+)
+columns[-1].metric(
+    "k-factor",
+    f"{totals['k_factor']:.2f}" if totals is not None else "—",
+    help="referrals per referring customer, as of the last batch",
+)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Lifecycle funnel")
-    counts_by_stage = funnel.pivot(index="stage", columns="label", values="count").reindex(
-        funnel["stage"].unique()
-    )
-    counts_by_stage.index = [f"{number}. {stage}" for number, stage in enumerate(counts_by_stage.index, 1)]
-    st.bar_chart(counts_by_stage, stack=False)
-    data_table(funnel.drop(columns="segment"))
+    if funnel is None:
+        st.info("No stored funnel yet: use Recompute scores below (or `graphcrm analyze all --write`).")
+    else:
+        stages = funnel.tables["funnel"]
+        st.caption(funnel.run.as_of())
+        counts_by_stage = stages.pivot(index="stage", columns="label", values="count").reindex(
+            stages["stage"].unique()
+        )
+        counts_by_stage.index = [
+            f"{number}. {stage}" for number, stage in enumerate(counts_by_stage.index, 1)
+        ]
+        st.bar_chart(counts_by_stage, stack=False)
+        data_table(stages.drop(columns="segment"))
 with right:
     st.subheader("Relationships")
     data_table(pd.DataFrame(counts["relationships"].items(), columns=["relationship type", "count"]))
@@ -70,7 +92,9 @@ elif st.button("Recompute scores") and auth.permitted("recompute"):
     auth.record("recompute")
     with (
         database_errors(),
-        st.status("Computing influence, communities, rings, coverage and partners…") as status,
+        st.status(
+            "Computing influence, communities, rings, coverage, partners, referrals and the funnel…"
+        ) as status,
     ):
         done = write_all(graph(), started_by="the dashboard")
         for name, result in done.items():
@@ -78,14 +102,13 @@ elif st.button("Recompute scores") and auth.permitted("recompute"):
         status.update(label="Scores recomputed.", state="complete")
     st.cache_data.clear()
 
-referrers = cached_read(explore.top_referrers, limit=1)
-if not referrers:
-    st.info("The graph is empty: load a data directory with `graphcrm load DIR`.")
+cascades = referral.tables["cascades"] if referral is not None else pd.DataFrame()
+if cascades.empty:
     st.stop()
-top = referrers[0]
-st.subheader(f"Referral network of {literal(top['name'])} ({top['referrals']} referrals)")
+top = cascades.iloc[0]
+st.subheader(f"Largest referral cascade: {literal(top['name'])} ({top['size']:,} people and accounts)")
 with database_errors():
-    view = cached_read(explore.neighbourhood, top["id"], depth=2, max_nodes=80, per_node=15)
+    view = cached_read(explore.neighbourhood, top["root"], depth=2, max_nodes=80, per_node=15)
 for note in view.left_out:
     st.caption(literal(note))
-network_view(view, selected=top["id"], height=520, key="overview-network")
+network_view(view, selected=top["root"], height=520, key="overview-network")
