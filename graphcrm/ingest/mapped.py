@@ -1,0 +1,369 @@
+"""Load a CRM export through a mapping: translate it into a native data directory, then load that.
+
+The export's files are streamed row by row (with the native reader's size, UTF-8 and CSV checks)
+and written as the import contract's files into a temporary directory, each native row remembering
+the export row it came from. The native validator and loader then do the rest, so every guarantee
+of a native load holds (nothing written on any error, restore point for `--wipe`, batch sizes,
+idempotence); their `file:line` messages are translated back to the export's file, line and
+column, with the mapping's line. Columns the mapping does not use are reported once, as warnings.
+
+A relationship stated twice by different blocks (Salesforce's `Contact.AccountId` and its direct
+`AccountContactRelation` row) is one relationship: the later statement fills the properties the
+first left blank. Twice in the same block is a duplicate, reported as the native loader would.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphcrm import model
+from graphcrm.db import Graph
+from graphcrm.errors import ValidationFailed
+from graphcrm.ingest.csvfile import FileSpec, Limits, read_rows
+from graphcrm.ingest.loader import LoadSummary, ProgressFactory, load_directory
+from graphcrm.ingest.mapping import Block, Cell, Mapping, contract_properties
+from graphcrm.ingest.validate import Issue
+
+_NODE_COLUMNS = {label: ("id", "name", *nt.props) for label, nt in model.NODE_TYPES.items()}
+_REL_COLUMNS = ("source", "target", "type", *model.RELATIONSHIP_PROPS)
+_TOUCH_COLUMNS = (*model.INTERACTION_REQUIRED, "sentiment", "note")
+_CELL_ERROR = re.compile(r"^(?P<column>\w+): ")
+_ROLE = re.compile(r"^(?P<role>source|target|employee|party) ")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The export row (and mapping block) a native row was made from."""
+
+    file: str
+    line: int
+    block: Block
+
+
+@dataclass
+class Translated:
+    """A native directory made from an export: where each native row came from, and warnings."""
+
+    directory: Path
+    origins: dict[str, dict[int, Origin]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Issues:
+    """Collects `file:line: reason` problems of the export itself (first `limit`, counted all)."""
+
+    def __init__(self, limit: int = 100) -> None:
+        self.issues: list[Issue] = []
+        self.total = 0
+        self.limit = limit
+
+    def add(self, file: str, line: int, reason: str) -> None:
+        self.total += 1
+        if len(self.issues) < self.limit:
+            self.issues.append(Issue(file, line, reason))
+
+    def raise_any(self) -> None:
+        if self.total:
+            raise ValidationFailed(sorted(self.issues, key=lambda i: (i.file, i.line)), self.total)
+
+
+class _NativeFile:
+    """One contract CSV being written, counting physical lines to know each record's first line."""
+
+    def __init__(self, path: Path, header: tuple[str, ...], origins: dict[int, Origin]) -> None:
+        self.handle = path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.handle, lineterminator="\n")
+        self.header = header
+        self.writer.writerow(header)
+        self.line = 2
+        self.origins = origins
+
+    def write(self, values: dict[str, str], origin: Origin) -> None:
+        cells = [values.get(column) or "" for column in self.header]
+        self.writer.writerow(cells)
+        self.origins[self.line] = origin
+        self.line += 1 + sum(cell.count("\n") for cell in cells)
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def load_export(
+    graph: Graph,
+    mapping: Mapping,
+    directory: str | Path,
+    *,
+    wipe_first: bool = False,
+    batch_size: int = 10_000,
+    progress: ProgressFactory | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> LoadSummary:
+    """Translate the export in `directory` through `mapping` and load it like a native directory;
+    raise ValidationFailed (with the export's `file:line`s; nothing written) on any error."""
+    with tempfile.TemporaryDirectory(prefix="graphcrm-mapped-") as scratch:
+        translated = translate(mapping, directory, Path(scratch))
+        for message in translated.warnings:
+            if warn:
+                warn(message)
+        try:
+            return load_directory(
+                graph, translated.directory, wipe_first=wipe_first, batch_size=batch_size, progress=progress
+            )
+        except ValidationFailed as failed:
+            issues = sorted(
+                (_back(issue, translated) for issue in failed.issues), key=lambda i: (i.file, i.line)
+            )
+            raise ValidationFailed(issues, failed.total) from None
+
+
+def translate(mapping: Mapping, directory: str | Path, out: Path, limits: Limits | None = None) -> Translated:
+    """Write the contract's files for the export in `directory` into `out`; raise ValidationFailed
+    for problems of the export (missing file or column, unknown value) before anything is loaded."""
+    root = Path(directory)
+    issues = _Issues()
+    if not root.is_dir():
+        raise ValidationFailed([Issue(str(root), 0, "is not a directory")], 1)
+    translated = Translated(out)
+    writers = _open_native(out, mapping, translated)
+    relationships = _Relationships()
+    try:
+        for name in mapping.files():
+            blocks = [b for b in mapping.blocks if b.file == name]
+            _translate_file(
+                root / name, blocks, writers, relationships, translated, limits or Limits(), issues
+            )
+        if model.RELATIONSHIPS_FILE in writers:
+            for values, origin in relationships.rows:
+                writers[model.RELATIONSHIPS_FILE].write(values, origin)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    issues.raise_any()
+    return translated
+
+
+def _open_native(out: Path, mapping: Mapping, translated: Translated) -> dict[str, _NativeFile]:
+    """The contract files the mapping produces, keyed by file name."""
+    headers: dict[str, tuple[str, ...]] = {}
+    for block in mapping.blocks:
+        if block.kind == "nodes":
+            headers[model.NODE_TYPES[block.label].file] = _NODE_COLUMNS[block.label]
+        elif block.kind == "relationships":
+            headers[model.RELATIONSHIPS_FILE] = _REL_COLUMNS
+        else:
+            headers[model.INTERACTIONS_FILE] = _TOUCH_COLUMNS
+    out.mkdir(parents=True, exist_ok=True)
+    return {
+        name: _NativeFile(out / name, header, translated.origins.setdefault(name, {}))
+        for name, header in headers.items()
+    }
+
+
+def _translate_file(
+    path: Path,
+    blocks: list[Block],
+    writers: dict[str, _NativeFile],
+    relationships: _Relationships,
+    translated: Translated,
+    limits: Limits,
+    issues: _Issues,
+) -> None:
+    """Every row of one export file through every block that reads it."""
+    if not path.is_file():
+        if not all(block.optional for block in blocks):
+            required = next(block for block in blocks if not block.optional)
+            issues.add(
+                path.name, 0, f"the export has no such file (the mapping reads it at {required.where})"
+            )
+        return
+    header = _header(path)
+    bound = [_Bound(block, header, issues) for block in blocks]
+    used = set().union(*(b.used for b in bound))
+    unused = [column for column in header if column not in used]
+    if unused:
+        translated.warnings.append(f"{path.name}: columns the mapping does not use: {', '.join(unused)}")
+    if any(not b.sound for b in bound):
+        return
+    spec = FileSpec((), {column: model.Prop(free_text=True) for column in header})
+    for line, row in read_rows(path, spec, limits, issues):
+        for rule in bound:
+            rule.apply(row, line, writers, relationships, issues)
+    for rule in bound:
+        if rule.skipped:
+            translated.warnings.append(
+                f"{path.name}: {rule.skipped:,} row(s) without an employee or a party were skipped "
+                f"(mapping {rule.block.where})"
+            )
+
+
+def _header(path: Path) -> list[str]:
+    """The export file's column names (its first CSV record; read_rows checks the rest)."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        return [cell.strip() for cell in next(csv.reader(handle), [])]
+
+
+class _Bound:
+    """A block bound to one file's header: which column each cell reads."""
+
+    def __init__(self, block: Block, header: list[str], issues: _Issues) -> None:
+        self.block = block
+        self.props = contract_properties(block.kind, block.label)
+        self.header = header
+        self.used: set[str] = set()
+        self.sound = True
+        self.skipped = 0
+        self.issues = issues
+        cells = [*block.cells.values(), *block.properties.values()]
+        cells += [cell for refs in block.references.values() for cell in refs]
+        self.columns = {id(cell): self._columns(cell) for cell in cells}
+        self.filter = None
+        if block.condition is not None:
+            found = [c for c in block.condition.column if c in header]
+            if not found:
+                self._missing(block.condition.column, block.condition.where)
+            else:
+                self.filter = found[0]
+                self.used.add(found[0])
+
+    def _columns(self, cell: Cell) -> list[str] | None:
+        chosen: list[str] = []
+        for part in cell.parts:
+            found = [c for c in part if c in self.header]
+            if not found:
+                if not cell.optional:
+                    self._missing(part, cell.where)
+                return None
+            chosen.append(found[0])
+        self.used.update(chosen)
+        return chosen
+
+    def _missing(self, names: tuple[str, ...], where: Any) -> None:
+        self.sound = False
+        wanted = " or ".join(repr(n) for n in names)
+        self.issues.add(self.block.file, 1, f"no column {wanted} (the mapping reads it at {where})")
+
+    def apply(
+        self,
+        row: dict[str, str],
+        line: int,
+        writers: dict[str, _NativeFile],
+        relationships: _Relationships,
+        issues: _Issues,
+    ) -> None:
+        block = self.block
+        if self.filter is not None and block.condition is not None:
+            inside = row[self.filter].strip().casefold() in block.condition.values
+            if inside == block.condition.negate:
+                return
+        origin = Origin(block.file, line, block)
+        try:
+            values = {key: self.value(cell, row) for key, cell in {**block.cells, **block.properties}.items()}
+            ends = {key: self.reference(refs, row) for key, refs in block.references.items()}
+        except _Unknown as unknown:
+            issues.add(block.file, line, str(unknown))
+            return
+        values = _dates(values, self.props)
+        if block.kind == "nodes":
+            writers[model.NODE_TYPES[block.label].file].write(values, origin)
+        elif block.kind == "interactions" and ends["employee"] and ends["party"]:
+            writers[model.INTERACTIONS_FILE].write({**values, **ends}, origin)
+        elif block.kind == "interactions":
+            self.skipped += 1
+        elif ends["source"] and ends["target"] and values.get("type"):
+            relationships.add({**values, **ends}, origin)
+
+    def value(self, cell: Cell, row: dict[str, str]) -> str:
+        """The cell's contract value for this row ("" for no value)."""
+        if cell.value is not None:
+            raw = cell.value
+        else:
+            columns = self.columns[id(cell)]
+            if columns is None:
+                return ""
+            parts = [row[c] for c in columns]
+            raw = cell.join.join(p for p in parts if p)
+        if raw and cell.translate is not None:
+            known = cell.translate.lookup(raw)
+            if known is None:
+                sample = ", ".join(sorted(cell.translate.values)[:12])
+                raise _Unknown(
+                    f"{cell.describe()}: unknown value {raw[:80]!r}; the translation "
+                    f"{cell.translate.name!r} at {cell.translate.where} knows {sample}"
+                )
+            raw = known
+        if not raw:
+            return cell.default or ""
+        return cell.prefix + raw
+
+    def reference(self, refs: tuple[Cell, ...], row: dict[str, str]) -> str:
+        """The first non-blank of a reference's alternatives."""
+        for cell in refs:
+            found = self.value(cell, row)
+            if found:
+                return found
+        return ""
+
+
+class _Unknown(Exception):
+    """A cell holds a value its translation does not know."""
+
+
+def _dates(values: dict[str, str], props: dict[str, model.Prop]) -> dict[str, str]:
+    """Date properties given as date-times (CRMs export `2024-01-05 10:30`) keep their date."""
+    for key, value in values.items():
+        prop = props.get(key)
+        if prop is not None and prop.kind == model.Kind.DATE and len(value) > 10 and value[10] in "T ":
+            values[key] = value[:10]
+    return values
+
+
+class _Relationships:
+    """Relationship rows in order; a key stated again by another block only fills blanks."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[dict[str, str], Origin]] = []
+        self.first: dict[tuple[str, str, str], int] = {}
+
+    def add(self, values: dict[str, str], origin: Origin) -> None:
+        key = (values["type"], values["source"], values["target"])
+        index = self.first.get(key)
+        if index is not None and self.rows[index][1].block is not origin.block:
+            kept = self.rows[index][0]
+            kept.update({k: v for k, v in values.items() if v and not kept.get(k)})
+            return
+        self.first.setdefault(key, len(self.rows))
+        self.rows.append((values, origin))
+
+
+def _back(issue: Issue, translated: Translated) -> Issue:
+    """A native validator's issue, told in terms of the export and the mapping."""
+    origin = translated.origins.get(issue.file, {}).get(issue.line)
+    if origin is None:
+        return issue
+    block = origin.block
+    reason = issue.reason
+    cell_error = _CELL_ERROR.match(reason)
+    role = _ROLE.match(reason)
+    cells = {**block.cells, **block.properties}
+    if cell_error and cell_error.group("column") in cells:
+        column = cell_error.group("column")
+        reason = f"{cells[column].describe()} ({column}){reason[cell_error.end() - 2 :]}"
+    elif role and role.group("role") in block.references:
+        described = " or ".join(c.describe() for c in block.references[role.group("role")])
+        reason = f"{reason} (column {described})"
+    reason = re.sub(r"first at line (\d+)", lambda m: _first(m, issue.file, m.group(1), translated), reason)
+    reason = re.sub(
+        r"first at ([\w.]+):(\d+)", lambda m: _first(m, m.group(1), m.group(2), translated), reason
+    )
+    return Issue(origin.file, origin.line, f"{reason} [mapping {block.where}]")
+
+
+def _first(match: re.Match[str], file: str, line: str, translated: Translated) -> str:
+    origin = translated.origins.get(file, {}).get(int(line))
+    return f"first at {origin.file}:{origin.line}" if origin else match.group(0)

@@ -1,0 +1,268 @@
+"""CRM exports through mappings: a HubSpot or Salesforce export of a graph loads as that same graph,
+and every mistake (in the mapping or the export) is named by file and line with nothing written."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from graphcrm import model
+from graphcrm.db import Graph
+from graphcrm.errors import ValidationFailed
+from graphcrm.ingest import mapping
+from graphcrm.ingest.crm_exports import generate_export
+from graphcrm.ingest.loader import load_directory
+from graphcrm.ingest.mapped import load_export, translate
+from graphcrm.ingest.mapping import MappingError
+from graphcrm.ingest.validate import read_directory
+
+from .conftest import SAMPLE_DATA
+
+CRMS = ("hubspot", "salesforce")
+LABELS = "|".join(model.LABELS)
+SMALL = {"customers": 120, "seed": 3}
+
+
+def fingerprint(graph: Graph) -> dict[str, list]:
+    """The graph as data: every node (labels, id, properties) and relationship (type, ends,
+    properties), sorted, computed by queries over the model's labels."""
+    nodes = graph.read(
+        f"MATCH (n:{LABELS}) RETURN labels(n) AS l, n.id AS id, properties(n) AS p ORDER BY id"
+    )
+    rels = graph.read(
+        f"MATCH (a:{LABELS})-[r]->(b:{LABELS}) RETURN type(r) AS t, a.id AS a, b.id AS b, "
+        "properties(r) AS p ORDER BY t, a, b, r.id"
+    )
+    return {"nodes": nodes, "relationships": rels}
+
+
+def clear(graph: Graph) -> None:
+    graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One small synthetic graph, written natively and as each CRM's export."""
+    root = tmp_path_factory.mktemp("exports")
+    for fmt in ("native", *CRMS):
+        generate_export(root / fmt, fmt, **SMALL)
+    return {fmt: root / fmt for fmt in ("native", *CRMS)}
+
+
+def copy_export(source: Path, target: Path) -> Path:
+    target.mkdir()
+    for path in source.iterdir():
+        (target / path.name).write_bytes(path.read_bytes())
+    return target
+
+
+def edit_row(path: Path, record_id: str, **changes: str) -> int:
+    """Change cells of the row whose first cell is `record_id`; return that row's line in the file."""
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index(f"\n{record_id},")].count("\n") + 2
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    header = list(rows[0])
+    for column in changes:
+        if column not in header:
+            header.append(column)
+    for row in rows:
+        if row[header[0]] == record_id:
+            row.update(changes)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return line
+
+
+def mapping_line(name: str, needle: str) -> int:
+    """The line of the built-in mapping that holds `needle` (read from the TOML text itself)."""
+    text = (Path(mapping.__file__).parent.parent / "mappings" / f"{name}.toml").read_text()
+    return text[: text.index(needle)].count("\n") + 1
+
+
+@pytest.mark.parametrize("crm", CRMS)
+def test_export_loads_as_the_same_graph_as_native_files(
+    crm: str, exports: dict[str, Path], empty_graph: Graph
+) -> None:
+    load_directory(empty_graph, exports["native"])
+    native = fingerprint(empty_graph)
+    clear(empty_graph)
+    load_export(empty_graph, mapping.load(crm), exports[crm])
+    assert fingerprint(empty_graph) == native
+    assert {label for row in native["nodes"] for label in row["l"]} == set(model.LABELS)
+    assert {row["t"] for row in native["relationships"]} == set(model.REL_TYPES)
+
+
+@pytest.mark.parametrize("crm", CRMS)
+def test_sample_exports_hold_the_sample_graph(crm: str, tmp_path: Path) -> None:
+    """sample_data/hubspot and sample_data/salesforce are sample_data/'s graph (validated records)."""
+    translated = translate(mapping.load(crm), SAMPLE_DATA / crm, tmp_path)
+    mapped, native = read_directory(translated.directory), read_directory(SAMPLE_DATA)
+    assert mapped.nodes == native.nodes
+    key = lambda row: (row["s"], row["t"], row.get("id", ""))  # noqa: E731
+    for group, rows in native.relationships.items():
+        assert sorted(mapped.relationships[group], key=key) == sorted(rows, key=key)
+    assert mapped.relationships.keys() == native.relationships.keys()
+
+
+def test_cli_loads_an_export_and_warns_once_about_unused_columns(
+    exports: dict[str, Path], tmp_path: Path, neo4j_env: dict[str, str], empty_graph: Graph
+) -> None:
+    export = copy_export(exports["hubspot"], tmp_path / "hubspot")
+    edit_row(export / "contacts.csv", "000001", **{"Favourite Colour": "teal"})
+    done = subprocess.run(
+        ["graphcrm", "load", str(export), "--mapping", "hubspot"],
+        env=neo4j_env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("Favourite Colour") == 1
+    assert "contacts.csv: columns the mapping does not use: Favourite Colour" in done.stderr
+    expected = len(list(csv.DictReader((exports["native"] / "customers.csv").open(encoding="utf-8"))))
+    assert empty_graph.read("MATCH (c:Customer) RETURN count(c) AS n")[0]["n"] == expected
+
+
+def test_unknown_mapping_name_is_one_sentence(neo4j_env: dict[str, str], tmp_path: Path) -> None:
+    with pytest.raises(MappingError, match="hubspot, salesforce"):
+        mapping.load("zoho")
+    done = subprocess.run(
+        ["graphcrm", "load", str(tmp_path), "--mapping", "zoho"],
+        env=neo4j_env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "There is no mapping 'zoho'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_malformed_toml_names_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[nodes]]\nfile = "contacts.csv"\nlabel = "Customer\n')
+    with pytest.raises(MappingError, match=r"bad\.toml: not valid TOML: .*line 3"):
+        mapping.load(bad)
+
+
+MINI = """\
+[[nodes]]
+file = "people.csv"
+label = "Customer"
+id = "Key"
+name = "Full name"
+properties.city = "Town"
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "where"),
+    [
+        ('properties.shoe_size = "Shoe"\n', 7, "nodes[0].properties.shoe_size"),
+        ('[[relationships]]\nfile = "people.csv"\ntype = { value = "LIKES" }\nsource = "Key"\n'
+         'target = "Key"\n', 9, "relationships[0].type"),
+        ('properties.stage = { column = "Stage", translate = "nope" }\n', 7, "nodes[0].properties.stage"),
+    ],
+)  # fmt: skip
+def test_mapping_that_does_not_fit_the_model_names_key_and_line(extra: str, line: int, where: str) -> None:
+    with pytest.raises(MappingError) as raised:
+        mapping.parse(MINI + extra, "mine.toml")
+    assert f"mine.toml:{line} ({where})" in str(raised.value)
+
+
+def test_translation_into_an_unknown_stage_names_the_translation(tmp_path: Path) -> None:
+    text = (
+        '[translations.stages]\nhot = "burning"\n\n'
+        + MINI
+        + 'properties.stage = { column = "S", translate = "stages" }\n'
+    )
+    with pytest.raises(MappingError, match=r"mine\.toml:1 \(translations\.stages\): 'burning' is not one of"):
+        mapping.parse(text, "mine.toml")
+
+
+def test_missing_file_and_column_are_named_with_the_mapping_line(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    with pytest.raises(ValidationFailed) as raised:
+        translate(mapping.parse(MINI, "mine.toml"), export, tmp_path / "out")
+    assert (
+        str(raised.value.issues[0])
+        == "people.csv: the export has no such file (the mapping reads it at mine.toml:1 (nodes[0]))"
+    )
+    (export / "people.csv").write_text("Key,Full name\nk1,Ada\n")
+    with pytest.raises(ValidationFailed) as raised:
+        translate(mapping.parse(MINI, "mine.toml"), export, tmp_path / "out2")
+    assert [str(i) for i in raised.value.issues] == [
+        "people.csv:1: no column 'Town' (the mapping reads it at mine.toml:6 (nodes[0].properties.city))"
+    ]
+
+
+def test_reference_to_an_id_not_in_the_export_writes_nothing(
+    exports: dict[str, Path], tmp_path: Path, empty_graph: Graph
+) -> None:
+    load_directory(empty_graph, exports["native"])
+    before = fingerprint(empty_graph)
+    export = copy_export(exports["hubspot"], tmp_path / "hubspot")
+    line = edit_row(export / "contacts.csv", "000007", **{"Associated Company ID": "99999"})
+    with pytest.raises(ValidationFailed) as raised:
+        load_export(empty_graph, mapping.load("hubspot"), export)
+    works_at = mapping_line("hubspot", 'type = { value = "WORKS_AT" }') - 2
+    assert [str(i) for i in raised.value.issues] == [
+        f"contacts.csv:{line}: target 'CO99999' is not a known id (column 'Associated Company ID' or "
+        "'Primary Associated Company ID' or 'associatedcompanyid') "
+        f"[mapping hubspot.toml:{works_at} (relationships[0])]"
+    ]
+    assert fingerprint(empty_graph) == before
+
+
+def test_unknown_stage_value_names_row_column_and_translation(
+    exports: dict[str, Path], tmp_path: Path
+) -> None:
+    export = copy_export(exports["hubspot"], tmp_path / "hubspot")
+    line = edit_row(export / "contacts.csv", "000012", **{"Lifecycle Stage": "superfan"})
+    with pytest.raises(ValidationFailed) as raised:
+        translate(mapping.load("hubspot"), export, tmp_path / "out")
+    translation = mapping_line("hubspot", "[translations.lifecycle]")
+    (issue,) = raised.value.issues
+    assert str(issue).startswith(
+        f"contacts.csv:{line}: 'Lifecycle Stage' or 'lifecyclestage': unknown value 'superfan'; "
+        f"the translation 'lifecycle' at hubspot.toml:{translation} (translations.lifecycle) knows "
+    )
+
+
+def test_duplicate_id_names_both_export_lines(
+    exports: dict[str, Path], tmp_path: Path, empty_graph: Graph
+) -> None:
+    export = copy_export(exports["salesforce"], tmp_path / "salesforce")
+    contacts = export / "Contact.csv"
+    first = edit_row(contacts, "C000003")
+    line = edit_row(contacts, "C000009", Id="C000003")
+    with pytest.raises(ValidationFailed) as raised:
+        load_export(empty_graph, mapping.load("salesforce"), export)
+    contact = mapping_line("salesforce", 'file = "Contact.csv"\nlabel = "Customer"')
+    assert f"Contact.csv:{line}: duplicate id 'C000003' (first at Contact.csv:{first}) " in [
+        str(i)[: str(i).index("[")] for i in raised.value.issues
+    ]
+    assert any(
+        str(i).endswith(f"[mapping salesforce.toml:{contact - 1} (nodes[2])]") for i in raised.value.issues
+    )
+    assert empty_graph.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == 0
+
+
+def test_formula_like_cells_load_as_text_and_bad_numbers_are_refused(
+    exports: dict[str, Path], tmp_path: Path, empty_graph: Graph
+) -> None:
+    export = copy_export(exports["hubspot"], tmp_path / "hubspot")
+    formula = '=HYPERLINK("http://127.0.0.1/x","open, me")'
+    edit_row(export / "contacts.csv", "000002", **{"First Name": formula, "City": "@SUM(A1:A9)"})
+    load_export(empty_graph, mapping.load("hubspot"), export)
+    row = empty_graph.read("MATCH (c:Customer {id: 'C000002'}) RETURN c.name AS name, c.city AS city")[0]
+    assert row["name"].startswith(formula + " ")
+    assert row["city"] == "@SUM(A1:A9)"
+    line = edit_row(export / "contacts.csv", "000004", **{"Total Revenue": "=1+1"})
+    with pytest.raises(ValidationFailed) as raised:
+        load_export(empty_graph, mapping.load("hubspot"), export)
+    (issue,) = raised.value.issues
+    assert str(issue).startswith(
+        f"contacts.csv:{line}: 'Total Revenue' or 'total_revenue' (lifetime_value): '=1+1'"
+    )
