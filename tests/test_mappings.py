@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import subprocess
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -209,7 +210,7 @@ def test_reference_to_an_id_not_in_the_export_writes_nothing(
     works_at = mapping_line("hubspot", 'type = { value = "WORKS_AT" }') - 2
     assert [str(i) for i in raised.value.issues] == [
         f"contacts.csv:{line}: target 'CO99999' is not a known id (column 'Associated Company ID' or "
-        "'Primary Associated Company ID' or 'associatedcompanyid') "
+        "'Associated Company IDs' or 'Primary Associated Company ID' or 'associatedcompanyid') "
         f"[mapping hubspot.toml:{works_at} (relationships[0])]"
     ]
     assert fingerprint(empty_graph) == before
@@ -266,3 +267,147 @@ def test_formula_like_cells_load_as_text_and_bad_numbers_are_refused(
     assert str(issue).startswith(
         f"contacts.csv:{line}: 'Total Revenue' or 'total_revenue' (lifetime_value): '=1+1'"
     )
+
+
+def write_files(directory: Path, files: dict[str, str]) -> Path:
+    directory.mkdir()
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+def records(directory: Path) -> tuple[set, set]:
+    """The validated records of a native directory: (label, id, set properties) and
+    (type, source, target, set properties), blank properties left out."""
+    dataset = read_directory(directory)
+    nodes = {
+        (label, row["id"], frozenset((k, v) for k, v in row["props"].items() if v is not None))
+        for label, rows in dataset.nodes.items()
+        for row in rows
+    }
+    rels = {
+        (rel_type, row["s"], row["t"], frozenset((k, v) for k, v in row["props"].items() if v is not None))
+        for (rel_type, _, _), rows in dataset.relationships.items()
+        for row in rows
+    }
+    return nodes, rels
+
+
+def props(**values: object) -> frozenset:
+    return frozenset(values.items())
+
+
+SALESFORCE = {
+    "Account.csv": """\
+Id,Name,Type,Industry,BillingCity,AnnualRevenue,ParentId,OwnerId,NumberOfEmployees
+001A,Acme Foods,Customer - Direct,food,Leeds,500000,,005A,120
+001B,Acme Sugar,Customer - Direct,food,York,,001A,005B,
+001P,Tele Mobile,Technology Partner,telecom,,,,005B,
+""",
+    "Contact.csv": """\
+Id,FirstName,LastName,Email,AccountId,ReportsToId,OwnerId,HasOptedOutOfEmail
+003A,Ada,Lovelace,ada@example.com,001A,,005A,false
+003B,Bob,Byte,,001A,003A,005A,true
+""",
+    "User.csv": "Id,FirstName,LastName,Email,Title,ManagerId\n"
+    "005A,Una,Owner,,Account manager,005B\n005B,Max,Boss,,,\n",
+    "Partner.csv": """\
+Id,AccountFromId,AccountToId,Role,IsPrimary
+00IA,001A,001P,VAR/Reseller,false
+00IB,001P,001A,Vendor,false
+00IC,001A,001B,Supplier,false
+""",
+    "AccountContactRelation.csv": """\
+Id,AccountId,ContactId,IsDirect,StartDate
+07kA,001A,003A,true,2021-03-01
+07kB,001B,003A,false,2022-05-01
+""",
+    "Opportunity.csv": """\
+Id,Name,AccountId,ContactId,PartnerAccountId,IsWon,Amount,CreatedDate,LeadSource
+006A,Big order,001B,,001P,true,25000,2024-01-10T09:00:00.000Z,Partner Referral
+006B,Renewal,001A,,,false,100,2024-02-10T09:00:00.000Z,Web
+""",
+    "Task.csv": """\
+Id,OwnerId,WhoId,WhatId,AccountId,Type,Subject,CompletedDateTime,Description
+00TA,005A,003A,006A,001A,Call,Intro,2024-02-01T10:00:00.000+0000,Talked about sugar
+00TB,005A,,,001A,Other,Send slides,,
+""",
+    "Event.csv": "Id,OwnerId,WhoId,WhatId,Type,StartDateTime\n00UA,005B,,001P,,2024-03-01T15:00:00.000Z\n",
+}
+
+
+def test_salesforce_standard_objects_become_the_relations_they_mean(tmp_path: Path) -> None:
+    """Derived by hand from the rows above: OwnerId manages, ParentId and a Supplier partner row
+    are one SUPPLIES, the reverse Partner row (role Vendor) is not read, AccountContactRelation
+    dates the direct WORKS_AT and adds the indirect one, ReportsToId is a colleague tie, a
+    partner-sourced won opportunity is a converted referral, a plain to-do task is no touch point."""
+    export = write_files(tmp_path / "sf", SALESFORCE)
+    nodes, rels = records(translate(mapping.load("salesforce"), export, tmp_path / "out").directory)
+    assert {(label, node_id) for label, node_id, _ in nodes} == {
+        ("Company", "001A"), ("Company", "001B"), ("Partner", "001P"),
+        ("Customer", "003A"), ("Customer", "003B"), ("Employee", "005A"), ("Employee", "005B"),
+    }  # fmt: skip
+    assert ("Customer", "003B", props(name="Bob Byte", marketing_consent=False)) in nodes
+    assert (
+        "Company",
+        "001A",
+        props(name="Acme Foods", industry="food", city="Leeds", annual_value=500000.0),
+    ) in nodes
+    assert ("Partner", "001P", props(name="Tele Mobile", kind="telecom")) in nodes
+    assert rels == {
+        ("MANAGES", "005A", "001A", props()), ("MANAGES", "005B", "001B", props()),
+        ("MANAGES", "005B", "001P", props()), ("MANAGES", "005A", "003A", props()),
+        ("MANAGES", "005A", "003B", props()),
+        ("SUPPLIES", "001B", "001A", props(channel="Supplier")),
+        ("PARTNERS_WITH", "001P", "001A", props(channel="VAR/Reseller")),
+        ("WORKS_AT", "003A", "001A", props(since=date(2021, 3, 1))), ("WORKS_AT", "003B", "001A", props()),
+        ("WORKS_AT", "003A", "001B", props(since=date(2022, 5, 1))),
+        ("KNOWS", "003B", "003A", props(relation="colleague")),
+        ("REPORTS_TO", "005A", "005B", props()),
+        ("REFERRED", "001P", "001B",
+         props(converted=True, value=25000.0, since=date(2024, 1, 10), channel="Partner Referral")),
+        ("INTERACTED", "005A", "003A",
+         props(at=datetime(2024, 2, 1, 10, tzinfo=UTC), channel="call", note="Talked about sugar")),
+        ("INTERACTED", "005B", "001P", props(at=datetime(2024, 3, 1, 15, tzinfo=UTC), channel="meeting")),
+    }  # fmt: skip
+
+
+HUBSPOT = {
+    "contacts.csv": "hs_object_id,firstname,lastname,email,lifecyclestage,hs_marketable_status,"
+    """hubspot_owner_id,Associated Company IDs,createdate
+101,Ada,Lovelace,ada@example.com,Marketing Qualified Lead,Marketing contact,7,11;12,2023-04-05 13:22
+102,Bob,Byte,,customer,Non-marketing contact,,,2023-05-01 08:00
+""",
+    "companies.csv": "hs_object_id,name,industry,lifecyclestage,hubspot_owner_id,domain\n"
+    "11,Acme,food,customer,7,acme.example\n12,Beta,retail,other,,beta.example\n",
+    "owners.csv": "id,firstName,lastName,email\n7,Una,Owner,una@example.com\n",
+    "calls.csv": "hs_object_id,hubspot_owner_id,Associated Contact IDs,hs_timestamp,hs_call_body\n"
+    "501,7,101;102,2024-02-01 10:00,hello\n",
+    "meetings.csv": "hs_object_id,hubspot_owner_id,Associated Company IDs,hs_timestamp,hs_activity_type\n"
+    "502,7,11,2024-03-01 09:30:00,Site visit\n",
+}
+
+
+def test_hubspot_internal_names_labels_and_id_lists(tmp_path: Path) -> None:
+    """Internal property names as headers, lifecycle stages as labels or internal values, a
+    contact associated with two companies, and only some engagement files: derived by hand."""
+    export = write_files(tmp_path / "hs", HUBSPOT)
+    translated = translate(mapping.load("hubspot"), export, tmp_path / "out")
+    nodes, rels = records(translated.directory)
+    assert nodes == {
+        ("Customer", "C101", props(name="Ada Lovelace", email="ada@example.com", stage="exploration",
+                                   marketing_consent=True, joined_on=date(2023, 4, 5))),
+        ("Customer", "C102", props(name="Bob Byte", stage="expansion", marketing_consent=False,
+                                   joined_on=date(2023, 5, 1))),
+        ("Company", "CO11", props(name="Acme", industry="food", stage="expansion")),
+        ("Company", "CO12", props(name="Beta", industry="retail")),
+        ("Employee", "E7", props(name="Una Owner", email="una@example.com")),
+    }  # fmt: skip
+    assert rels == {
+        ("MANAGES", "E7", "C101", props()), ("MANAGES", "E7", "CO11", props()),
+        ("WORKS_AT", "C101", "CO11", props()), ("WORKS_AT", "C101", "CO12", props()),
+        ("INTERACTED", "E7", "C101",
+         props(at=datetime(2024, 2, 1, 10, tzinfo=UTC), channel="call", note="hello")),
+        ("INTERACTED", "E7", "CO11", props(at=datetime(2024, 3, 1, 9, 30, tzinfo=UTC), channel="visit")),
+    }  # fmt: skip
+    assert translated.warnings == ["companies.csv: columns the mapping does not use: domain"]

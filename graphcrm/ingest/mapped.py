@@ -225,8 +225,10 @@ class _Bound:
         self.filter = None
         if block.condition is not None:
             found = [c for c in block.condition.column if c in header]
-            if not found:
+            if not found and not block.condition.optional:
                 self._missing(block.condition.column, block.condition.where)
+            elif not found:
+                self.filter = None
             else:
                 self.filter = found[0]
                 self.used.add(found[0])
@@ -257,14 +259,14 @@ class _Bound:
         issues: _Issues,
     ) -> None:
         block = self.block
-        if self.filter is not None and block.condition is not None:
-            inside = row[self.filter].strip().casefold() in block.condition.values
-            if inside == block.condition.negate:
+        if block.condition is not None:
+            cell = row[self.filter] if self.filter is not None else ""
+            if (cell.strip().casefold() in block.condition.values) == block.condition.negate:
                 return
         origin = Origin(block.file, line, block)
         try:
             values = {key: self.value(cell, row) for key, cell in {**block.cells, **block.properties}.items()}
-            ends = {key: self.reference(refs, row) for key, refs in block.references.items()}
+            ends = {key: self.references(refs, row) for key, refs in block.references.items()}
         except _Unknown as unknown:
             issues.add(block.file, line, str(unknown))
             return
@@ -272,22 +274,30 @@ class _Bound:
         if block.kind == "nodes":
             writers[model.NODE_TYPES[block.label].file].write(values, origin)
         elif block.kind == "interactions" and ends["employee"] and ends["party"]:
-            writers[model.INTERACTIONS_FILE].write({**values, **ends}, origin)
+            first = {"employee": ends["employee"][0], "party": ends["party"][0]}
+            writers[model.INTERACTIONS_FILE].write({**values, **first}, origin)
         elif block.kind == "interactions":
             self.skipped += 1
-        elif ends["source"] and ends["target"] and values.get("type"):
-            relationships.add({**values, **ends}, origin)
+        elif values.get("type"):
+            for source in ends["source"]:
+                for target in ends["target"]:
+                    relationships.add({**values, "source": source, "target": target}, origin)
+
+    def raw(self, cell: Cell, row: dict[str, str]) -> str:
+        """The cell's text in this row before translation: its constant, or its columns joined."""
+        if cell.value is not None:
+            return cell.value
+        columns = self.columns[id(cell)]
+        if columns is None:
+            return ""
+        return cell.join.join(part for part in (row[c] for c in columns) if part)
 
     def value(self, cell: Cell, row: dict[str, str]) -> str:
         """The cell's contract value for this row ("" for no value)."""
-        if cell.value is not None:
-            raw = cell.value
-        else:
-            columns = self.columns[id(cell)]
-            if columns is None:
-                return ""
-            parts = [row[c] for c in columns]
-            raw = cell.join.join(p for p in parts if p)
+        return self.finish(cell, self.raw(cell, row))
+
+    def finish(self, cell: Cell, raw: str) -> str:
+        """Translate, default and prefix one raw value."""
         if raw and cell.translate is not None:
             known = cell.translate.lookup(raw)
             if known is None:
@@ -301,13 +311,16 @@ class _Bound:
             return cell.default or ""
         return cell.prefix + raw
 
-    def reference(self, refs: tuple[Cell, ...], row: dict[str, str]) -> str:
-        """The first non-blank of a reference's alternatives."""
+    def references(self, refs: tuple[Cell, ...], row: dict[str, str]) -> list[str]:
+        """The ids of the first non-blank of a reference's alternatives (several where the cell
+        holds a `split`-separated list, as HubSpot's "Associated ... IDs" columns do)."""
         for cell in refs:
-            found = self.value(cell, row)
-            if found:
-                return found
-        return ""
+            raw = self.raw(cell, row)
+            pieces = [p.strip() for p in raw.split(cell.split)] if cell.split else [raw]
+            found = [self.finish(cell, piece) for piece in pieces if piece]
+            if any(found):
+                return [f for f in found if f]
+        return []
 
 
 class _Unknown(Exception):

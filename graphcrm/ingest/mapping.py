@@ -27,7 +27,9 @@ A *cell* names a column (a list gives alternative header spellings; the first pr
 `columns` joined by `join`, or a constant `value`; `prefix` keeps ids unique across an export's
 objects, `translate` names a translation, `default` fills a blank cell, `optional = true` lets the
 column be absent from the export. A *reference* (`source`, `target`, `employee`, `party`) is a cell
-or a list of cells, of which the first non-blank is used. Every mistake in a mapping is reported
+or a list of cells, of which the first non-blank is used; with `split = ";"` a cell holds several
+ids (a relationship is made to each). `where = { column = ..., in = [...] }` (or `not_in`) picks
+the rows a block reads. Every mistake in a mapping is reported
 with its key path and line in the TOML file.
 """
 
@@ -92,6 +94,7 @@ class Cell:
     translate: Translation | None = None
     default: str | None = None
     optional: bool = False
+    split: str = ""
 
     def describe(self) -> str:
         """The export column(s) as a user knows them."""
@@ -102,12 +105,14 @@ class Cell:
 
 @dataclass(frozen=True)
 class Condition:
-    """Rows of a file a block takes: `column` in (or, `negate`, not in) `values` (ignoring case)."""
+    """Rows of a file a block takes: `column` in (or, `negate`, not in) `values` (ignoring case);
+    an `optional` column missing from the export counts as blank."""
 
     column: tuple[str, ...]
     values: frozenset[str]
     negate: bool
     where: Where
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,7 +143,7 @@ class Mapping:
 
 
 _TOP_KEYS = {"name", "description", "translations", "nodes", "relationships", "interactions"}
-_CELL_KEYS = {"column", "columns", "join", "value", "prefix", "translate", "default", "optional"}
+_CELL_KEYS = {"column", "columns", "join", "value", "prefix", "translate", "default", "optional", "split"}
 _BLOCK_KEYS = {
     "nodes": {"file", "label", "id", "name", "properties", "where", "optional"},
     "relationships": {"file", "type", "source", "target", "properties", "where", "optional"},
@@ -349,7 +354,7 @@ def _cell(spec: Any, path: tuple, translations: dict[str, Translation], locate: 
         if translation is None:
             known = ", ".join(translations) or "none"
             raise MappingError(f"{where}: no translation named {spec['translate']!r} (known: {known}).")
-    for key in ("join", "prefix", "default"):
+    for key in ("join", "prefix", "default", "split"):
         if key in spec and not isinstance(spec[key], str):
             raise MappingError(f"{where}: `{key}` must be a string.")
     return Cell(
@@ -361,6 +366,7 @@ def _cell(spec: Any, path: tuple, translations: dict[str, Translation], locate: 
         translation,
         spec.get("default"),
         bool(spec.get("optional", False)),
+        spec.get("split", ""),
     )
 
 
@@ -386,7 +392,7 @@ def _condition(spec: Any, path: tuple, locate: _Locator) -> Condition | None:
     where = locate(path)
     if not isinstance(spec, dict) or "column" not in spec or len({"in", "not_in"} & set(spec)) != 1:
         raise MappingError(f'{where}: `where` is {{ column = "...", in = [...] }} or with `not_in`.')
-    _only(spec, {"column", "in", "not_in"}, path, locate)
+    _only(spec, {"column", "in", "not_in", "optional"}, path, locate)
     negate = "not_in" in spec
     values = spec["not_in" if negate else "in"]
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
