@@ -411,3 +411,17 @@ def test_hubspot_internal_names_labels_and_id_lists(tmp_path: Path) -> None:
         ("INTERACTED", "E7", "CO11", props(at=datetime(2024, 3, 1, 9, 30, tzinfo=UTC), channel="visit")),
     }  # fmt: skip
     assert translated.warnings == ["companies.csv: columns the mapping does not use: domain"]
+
+
+@pytest.mark.parametrize("crm", CRMS)
+def test_committed_sample_exports_are_what_the_generator_writes(crm: str, tmp_path: Path) -> None:
+    """sample_data/hubspot and sample_data/salesforce are `make sample-data`'s output."""
+    done = subprocess.run(
+        ["graphcrm", "generate", str(tmp_path), "--customers", "400", "--seed", "7", "--format", crm],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    committed = sorted(p.name for p in (SAMPLE_DATA / crm).iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == committed
+    for name in committed:
+        assert (tmp_path / name).read_bytes() == (SAMPLE_DATA / crm / name).read_bytes(), name

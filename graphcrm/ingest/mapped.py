@@ -17,6 +17,8 @@ from __future__ import annotations
 import csv
 import re
 import tempfile
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,13 +48,42 @@ class Origin:
     block: Block
 
 
+class Origins:
+    """Where each record of one native file came from, compactly (a large export has millions):
+    the record's first line in the native file, the export line, and the block's number."""
+
+    def __init__(self, blocks: tuple[Block, ...]) -> None:
+        self.blocks = blocks
+        self.numbers = {id(block): number for number, block in enumerate(blocks)}
+        self.native = array("Q")
+        self.export = array("Q")
+        self.block = array("H")
+
+    def add(self, native_line: int, origin: Origin) -> None:
+        self.native.append(native_line)
+        self.export.append(origin.line)
+        self.block.append(self.numbers[id(origin.block)])
+
+    def get(self, native_line: int) -> Origin | None:
+        """The origin of the record starting at `native_line` (lines are added in order)."""
+        at = bisect_left(self.native, native_line)
+        if at == len(self.native) or self.native[at] != native_line:
+            return None
+        block = self.blocks[self.block[at]]
+        return Origin(block.file, self.export[at], block)
+
+
 @dataclass
 class Translated:
     """A native directory made from an export: where each native row came from, and warnings."""
 
     directory: Path
-    origins: dict[str, dict[int, Origin]] = field(default_factory=dict)
+    origins: dict[str, Origins] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+    def origin(self, native_file: str, native_line: int) -> Origin | None:
+        origins = self.origins.get(native_file)
+        return origins.get(native_line) if origins else None
 
 
 class _Issues:
@@ -76,7 +107,7 @@ class _Issues:
 class _NativeFile:
     """One contract CSV being written, counting physical lines to know each record's first line."""
 
-    def __init__(self, path: Path, header: tuple[str, ...], origins: dict[int, Origin]) -> None:
+    def __init__(self, path: Path, header: tuple[str, ...], origins: Origins) -> None:
         self.handle = path.open("w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.handle, lineterminator="\n")
         self.header = header
@@ -87,7 +118,7 @@ class _NativeFile:
     def write(self, values: dict[str, str], origin: Origin) -> None:
         cells = [values.get(column) or "" for column in self.header]
         self.writer.writerow(cells)
-        self.origins[self.line] = origin
+        self.origins.add(self.line, origin)
         self.line += 1 + sum(cell.count("\n") for cell in cells)
 
     def close(self) -> None:
@@ -160,7 +191,7 @@ def _open_native(out: Path, mapping: Mapping, translated: Translated) -> dict[st
             headers[model.INTERACTIONS_FILE] = _TOUCH_COLUMNS
     out.mkdir(parents=True, exist_ok=True)
     return {
-        name: _NativeFile(out / name, header, translated.origins.setdefault(name, {}))
+        name: _NativeFile(out / name, header, translated.origins.setdefault(name, Origins(mapping.blocks)))
         for name, header in headers.items()
     }
 
@@ -213,7 +244,9 @@ class _Bound:
 
     def __init__(self, block: Block, header: list[str], issues: _Issues) -> None:
         self.block = block
-        self.props = contract_properties(block.kind, block.label)
+        props = contract_properties(block.kind, block.label)
+        self.cells = list({**block.cells, **block.properties}.items())
+        self.dates = [key for key, _ in self.cells if key in props and props[key].kind == model.Kind.DATE]
         self.header = header
         self.used: set[str] = set()
         self.sound = True
@@ -265,12 +298,13 @@ class _Bound:
                 return
         origin = Origin(block.file, line, block)
         try:
-            values = {key: self.value(cell, row) for key, cell in {**block.cells, **block.properties}.items()}
+            values = {key: self.value(cell, row) for key, cell in self.cells}
             ends = {key: self.references(refs, row) for key, refs in block.references.items()}
         except _Unknown as unknown:
             issues.add(block.file, line, str(unknown))
             return
-        values = _dates(values, self.props)
+        for key in self.dates:
+            values[key] = _date_part(values[key])
         if block.kind == "nodes":
             writers[model.NODE_TYPES[block.label].file].write(values, origin)
         elif block.kind == "interactions" and ends["employee"] and ends["party"]:
@@ -290,6 +324,8 @@ class _Bound:
         columns = self.columns[id(cell)]
         if columns is None:
             return ""
+        if len(columns) == 1:
+            return row[columns[0]]
         return cell.join.join(part for part in (row[c] for c in columns) if part)
 
     def value(self, cell: Cell, row: dict[str, str]) -> str:
@@ -298,7 +334,9 @@ class _Bound:
 
     def finish(self, cell: Cell, raw: str) -> str:
         """Translate, default and prefix one raw value."""
-        if raw and cell.translate is not None:
+        if not raw:
+            return cell.default or ""
+        if cell.translate is not None:
             known = cell.translate.lookup(raw)
             if known is None:
                 sample = ", ".join(sorted(cell.translate.values)[:12])
@@ -306,9 +344,9 @@ class _Bound:
                     f"{cell.describe()}: unknown value {raw[:80]!r}; the translation "
                     f"{cell.translate.name!r} at {cell.translate.where} knows {sample}"
                 )
+            if not known:
+                return cell.default or ""
             raw = known
-        if not raw:
-            return cell.default or ""
         return cell.prefix + raw
 
     def references(self, refs: tuple[Cell, ...], row: dict[str, str]) -> list[str]:
@@ -327,13 +365,9 @@ class _Unknown(Exception):
     """A cell holds a value its translation does not know."""
 
 
-def _dates(values: dict[str, str], props: dict[str, model.Prop]) -> dict[str, str]:
-    """Date properties given as date-times (CRMs export `2024-01-05 10:30`) keep their date."""
-    for key, value in values.items():
-        prop = props.get(key)
-        if prop is not None and prop.kind == model.Kind.DATE and len(value) > 10 and value[10] in "T ":
-            values[key] = value[:10]
-    return values
+def _date_part(value: str) -> str:
+    """A date given as a date-time (CRMs export `2024-01-05 10:30`) keeps its date."""
+    return value[:10] if len(value) > 10 and value[10] in "T " else value
 
 
 class _Relationships:
@@ -356,7 +390,7 @@ class _Relationships:
 
 def _back(issue: Issue, translated: Translated) -> Issue:
     """A native validator's issue, told in terms of the export and the mapping."""
-    origin = translated.origins.get(issue.file, {}).get(issue.line)
+    origin = translated.origin(issue.file, issue.line)
     if origin is None:
         return issue
     block = origin.block
@@ -378,5 +412,5 @@ def _back(issue: Issue, translated: Translated) -> Issue:
 
 
 def _first(match: re.Match[str], file: str, line: str, translated: Translated) -> str:
-    origin = translated.origins.get(file, {}).get(int(line))
+    origin = translated.origin(file, int(line))
     return f"first at {origin.file}:{origin.line}" if origin else match.group(0)
