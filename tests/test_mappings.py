@@ -116,13 +116,15 @@ def test_cli_loads_an_export_and_warns_once_about_unused_columns(
 ) -> None:
     export = copy_export(exports["hubspot"], tmp_path / "hubspot")
     edit_row(export / "contacts.csv", "000001", **{"Favourite Colour": "teal"})
+    (export / "tickets.csv").write_text("Ticket ID,Subject\n1,Printer on fire\n")
     done = subprocess.run(
-        ["graphcrm", "load", str(export), "--mapping", "hubspot"],
+        ["graphcrm", "load", str(export), "--mapping", "HubSpot"],
         env=neo4j_env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("Favourite Colour") == 1
     assert "contacts.csv: columns the mapping does not use: Favourite Colour" in done.stderr
+    assert "files the mapping does not read: tickets.csv" in done.stderr
     expected = len(list(csv.DictReader((exports["native"] / "customers.csv").open(encoding="utf-8"))))
     assert empty_graph.read("MATCH (c:Customer) RETURN count(c) AS n")[0]["n"] == expected
 

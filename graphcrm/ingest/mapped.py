@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphcrm import model
+from graphcrm import model, settings
 from graphcrm.db import Graph
 from graphcrm.errors import ValidationFailed
 from graphcrm.ingest.csvfile import FileSpec, Limits, read_rows
@@ -87,12 +87,13 @@ class Translated:
 
 
 class _Issues:
-    """Collects `file:line: reason` problems of the export itself (first `limit`, counted all)."""
+    """Collects `file:line: reason` problems of the export itself (the first `max_issues`, a
+    setting, and a count of all)."""
 
-    def __init__(self, limit: int = 100) -> None:
+    def __init__(self) -> None:
         self.issues: list[Issue] = []
         self.total = 0
-        self.limit = limit
+        self.limit = int(settings.value("max_issues"))
 
     def add(self, file: str, line: int, reason: str) -> None:
         self.total += 1
@@ -161,6 +162,10 @@ def translate(mapping: Mapping, directory: str | Path, out: Path, limits: Limits
     if not root.is_dir():
         raise ValidationFailed([Issue(str(root), 0, "is not a directory")], 1)
     translated = Translated(out)
+    read = set(mapping.files())
+    ignored = sorted(p.name for p in root.iterdir() if p.suffix.lower() == ".csv" and p.name not in read)
+    if ignored:
+        translated.warnings.append(f"files the mapping does not read: {', '.join(ignored)}")
     writers = _open_native(out, mapping, translated)
     relationships = _Relationships()
     try:
@@ -213,7 +218,7 @@ def _translate_file(
                 path.name, 0, f"the export has no such file (the mapping reads it at {required.where})"
             )
         return
-    header = _header(path)
+    header = _header(path, limits)
     bound = [_Bound(block, header, issues) for block in blocks]
     used = set().union(*(b.used for b in bound))
     unused = [column for column in header if column not in used]
@@ -233,10 +238,15 @@ def _translate_file(
             )
 
 
-def _header(path: Path) -> list[str]:
-    """The export file's column names (its first CSV record; read_rows checks the rest)."""
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        return [cell.strip() for cell in next(csv.reader(handle), [])]
+def _header(path: Path, limits: Limits) -> list[str]:
+    """The export file's column names: its first line, read within the row limit (read_rows
+    reports a header that is too long, malformed or not UTF-8)."""
+    with path.open("rb") as handle:
+        first = handle.readline(limits.row_bytes).decode("utf-8-sig", errors="replace")
+    try:
+        return [cell.strip() for cell in next(csv.reader([first]), [])]
+    except csv.Error:
+        return []
 
 
 class _Bound:

@@ -156,9 +156,10 @@ _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\.\"' ]+?)\s*=")
 
 def load(spec: str | Path) -> Mapping:
     """The mapping named `spec`: a built-in (hubspot, salesforce) or a TOML file's path."""
-    if str(spec) in BUILT_IN:
-        text = resources.files("graphcrm.mappings").joinpath(f"{spec}.toml").read_text("utf-8")
-        return parse(text, f"{spec}.toml")
+    name = str(spec).lower()
+    if name in BUILT_IN:
+        text = resources.files("graphcrm.mappings").joinpath(f"{name}.toml").read_text("utf-8")
+        return parse(text, f"{name}.toml")
     path = Path(spec)
     if not path.is_file():
         names = ", ".join(BUILT_IN)
