@@ -212,7 +212,8 @@ def test_reference_to_an_id_not_in_the_export_writes_nothing(
     works_at = mapping_line("hubspot", 'type = { value = "WORKS_AT" }') - 2
     assert [str(i) for i in raised.value.issues] == [
         f"contacts.csv:{line}: target 'CO99999' is not a known id (column 'Associated Company ID' or "
-        "'Associated Company IDs' or 'Primary Associated Company ID' or 'associatedcompanyid') "
+        "'Associated Company IDs' or 'Primary Associated Company ID' or 'associatedcompanyid' or "
+        "'Associated Company') "
         f"[mapping hubspot.toml:{works_at} (relationships[0])]"
     ]
     assert fingerprint(empty_graph) == before
@@ -427,3 +428,34 @@ def test_committed_sample_exports_are_what_the_generator_writes(crm: str, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == committed
     for name in committed:
         assert (tmp_path / name).read_bytes() == (SAMPLE_DATA / crm / name).read_bytes(), name
+
+
+def test_hubspot_owner_and_company_names_are_looked_up(tmp_path: Path) -> None:
+    """An export that shows owners and companies by name, as HubSpot's export labels do: the
+    names resolve to the same records as the ids; an unknown or shared name is an error at its line."""
+    files = dict(HUBSPOT)
+    files["contacts.csv"] = (
+        "Record ID,First Name,Last Name,Contact owner,Associated Company\n"
+        "101,Ada,Lovelace,Una Owner,Acme;Beta\n102,Bob,Byte,una@example.com,\n"
+    )
+    files["calls.csv"] = (
+        "Record ID,Activity assigned to,Associated Contact IDs,Activity date\n501,una owner,102,2024-02-01\n"
+    )
+    export = write_files(tmp_path / "hs", files)
+    _, rels = records(translate(mapping.load("hubspot"), export, tmp_path / "out").directory)
+    assert {(t, s, e) for t, s, e, _ in rels} == {
+        ("MANAGES", "E7", "C101"), ("MANAGES", "E7", "C102"), ("MANAGES", "E7", "CO11"),
+        ("WORKS_AT", "C101", "CO11"), ("WORKS_AT", "C101", "CO12"),
+        ("INTERACTED", "E7", "C102"), ("INTERACTED", "E7", "CO11"),
+    }  # fmt: skip
+    (export / "companies.csv").write_text("Record ID,Company name\n11,Acme\n12,Acme\n")
+    (export / "contacts.csv").write_text(
+        "Record ID,First Name,Last Name,Contact owner,Associated Company\n"
+        "101,Ada,L,Ann Other,\n102,Bob,B,,Acme\n"
+    )
+    with pytest.raises(ValidationFailed) as raised:
+        translate(mapping.load("hubspot"), export, tmp_path / "out2")
+    assert [str(i) for i in raised.value.issues] == [
+        "contacts.csv:2: 'Contact owner': no Employee named 'Ann Other' in the export",
+        "contacts.csv:3: 'Associated Company': 'Acme' names several records of label Company",
+    ]

@@ -22,7 +22,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphcrm import model, settings
 from graphcrm.db import Graph
@@ -167,16 +167,14 @@ def translate(mapping: Mapping, directory: str | Path, out: Path, limits: Limits
     if ignored:
         translated.warnings.append(f"files the mapping does not read: {', '.join(ignored)}")
     writers = _open_native(out, mapping, translated)
-    relationships = _Relationships()
+    relationships = _Relationships(_Names(mapping))
     try:
         for name in mapping.files():
             blocks = [b for b in mapping.blocks if b.file == name]
             _translate_file(
                 root / name, blocks, writers, relationships, translated, limits or Limits(), issues
             )
-        if model.RELATIONSHIPS_FILE in writers:
-            for values, origin in relationships.rows:
-                writers[model.RELATIONSHIPS_FILE].write(values, origin)
+        relationships.write(writers, issues)
     finally:
         for writer in writers.values():
             writer.close()
@@ -317,9 +315,10 @@ class _Bound:
             values[key] = _date_part(values[key])
         if block.kind == "nodes":
             writers[model.NODE_TYPES[block.label].file].write(values, origin)
+            relationships.names.record(block.label, values)
         elif block.kind == "interactions" and ends["employee"] and ends["party"]:
             first = {"employee": ends["employee"][0], "party": ends["party"][0]}
-            writers[model.INTERACTIONS_FILE].write({**values, **first}, origin)
+            relationships.touch({**values, **first}, origin)
         elif block.kind == "interactions":
             self.skipped += 1
         elif values.get("type"):
@@ -359,15 +358,16 @@ class _Bound:
             raw = known
         return cell.prefix + raw
 
-    def references(self, refs: tuple[Cell, ...], row: dict[str, str]) -> list[str]:
+    def references(self, refs: tuple[Cell, ...], row: dict[str, str]) -> list[Any]:
         """The ids of the first non-blank of a reference's alternatives (several where the cell
-        holds a `split`-separated list, as HubSpot's "Associated ... IDs" columns do)."""
+        holds a `split`-separated list, as HubSpot's "Associated ... IDs" columns do); a
+        `lookup` cell gives names, resolved to ids once every node is read."""
         for cell in refs:
             raw = self.raw(cell, row)
             pieces = [p.strip() for p in raw.split(cell.split)] if cell.split else [raw]
             found = [self.finish(cell, piece) for piece in pieces if piece]
             if any(found):
-                return [f for f in found if f]
+                return [_Lookup(cell.lookup, cell.describe(), f) if cell.lookup else f for f in found if f]
         return []
 
 
@@ -380,14 +380,53 @@ def _date_part(value: str) -> str:
     return value[:10] if len(value) > 10 and value[10] in "T " else value
 
 
+class _Lookup(NamedTuple):
+    """A reference by name (or email) to a node of `label`, resolved after all rows."""
+
+    label: str
+    column: str
+    text: str
+
+
+class _Names:
+    """Ids of the nodes of the labels a mapping looks up by name or email (folded; None when
+    two nodes share the name)."""
+
+    def __init__(self, mapping: Mapping) -> None:
+        wanted = {c.lookup for b in mapping.blocks for refs in b.references.values() for c in refs}
+        self.ids: dict[str, dict[str, str | None]] = {label: {} for label in wanted if label}
+
+    def record(self, label: str, values: dict[str, str]) -> None:
+        index = self.ids.get(label)
+        if index is None:
+            return
+        for key in {values.get("name", "").casefold(), values.get("email", "").casefold()} - {""}:
+            index[key] = None if key in index and index[key] != values["id"] else values["id"]
+
+    def resolve(self, end: Any) -> str:
+        """The id `end` stands for; raise _Unknown if no node, or several, have that name."""
+        if not isinstance(end, _Lookup):
+            return end
+        index = self.ids[end.label]
+        found = index.get(end.text.casefold(), "")
+        if found == "":
+            raise _Unknown(f"{end.column}: no {end.label} named {end.text[:80]!r} in the export")
+        if found is None:
+            raise _Unknown(f"{end.column}: {end.text[:80]!r} names several records of label {end.label}")
+        return found
+
+
 class _Relationships:
-    """Relationship rows in order; a key stated again by another block only fills blanks."""
+    """Relationship and touch-point rows in order, written once every node is read (references
+    by name need them all); a relationship stated again by another block only fills blanks."""
 
-    def __init__(self) -> None:
-        self.rows: list[tuple[dict[str, str], Origin]] = []
-        self.first: dict[tuple[str, str, str], int] = {}
+    def __init__(self, names: _Names) -> None:
+        self.names = names
+        self.rows: list[tuple[dict[str, Any], Origin]] = []
+        self.first: dict[tuple[str, Any, Any], int] = {}
+        self.touches: list[tuple[dict[str, Any], Origin]] = []
 
-    def add(self, values: dict[str, str], origin: Origin) -> None:
+    def add(self, values: dict[str, Any], origin: Origin) -> None:
         key = (values["type"], values["source"], values["target"])
         index = self.first.get(key)
         if index is not None and self.rows[index][1].block is not origin.block:
@@ -396,6 +435,22 @@ class _Relationships:
             return
         self.first.setdefault(key, len(self.rows))
         self.rows.append((values, origin))
+
+    def touch(self, values: dict[str, Any], origin: Origin) -> None:
+        self.touches.append((values, origin))
+
+    def write(self, writers: dict[str, _NativeFile], issues: _Issues) -> None:
+        for name, rows, ends in (
+            (model.RELATIONSHIPS_FILE, self.rows, ("source", "target")),
+            (model.INTERACTIONS_FILE, self.touches, ("employee", "party")),
+        ):
+            for values, origin in rows:
+                try:
+                    resolved = {end: self.names.resolve(values[end]) for end in ends}
+                except _Unknown as unknown:
+                    issues.add(origin.file, origin.line, str(unknown))
+                    continue
+                writers[name].write({**values, **resolved}, origin)
 
 
 def _back(issue: Issue, translated: Translated) -> Issue:

@@ -28,7 +28,8 @@ A *cell* names a column (a list gives alternative header spellings; the first pr
 objects, `translate` names a translation, `default` fills a blank cell, `optional = true` lets the
 column be absent from the export. A *reference* (`source`, `target`, `employee`, `party`) is a cell
 or a list of cells, of which the first non-blank is used; with `split = ";"` a cell holds several
-ids (a relationship is made to each). `where = { column = ..., in = [...] }` (or `not_in`) picks
+ids (a relationship is made to each); with `lookup = "Employee"` it holds that node's name or email
+(CRM exports often show an owner's name). `where = { column = ..., in = [...] }` (or `not_in`) picks
 the rows a block reads. Every mistake in a mapping is reported
 with its key path and line in the TOML file.
 """
@@ -95,6 +96,7 @@ class Cell:
     default: str | None = None
     optional: bool = False
     split: str = ""
+    lookup: str = ""
 
     def describe(self) -> str:
         """The export column(s) as a user knows them."""
@@ -143,7 +145,9 @@ class Mapping:
 
 
 _TOP_KEYS = {"name", "description", "translations", "nodes", "relationships", "interactions"}
-_CELL_KEYS = {"column", "columns", "join", "value", "prefix", "translate", "default", "optional", "split"}
+_CELL_KEYS = {
+    "column", "columns", "join", "value", "prefix", "translate", "default", "optional", "split", "lookup",
+}  # fmt: skip
 _BLOCK_KEYS = {
     "nodes": {"file", "label", "id", "name", "properties", "where", "optional"},
     "relationships": {"file", "type", "source", "target", "properties", "where", "optional"},
@@ -368,7 +372,18 @@ def _cell(spec: Any, path: tuple, translations: dict[str, Translation], locate: 
         spec.get("default"),
         bool(spec.get("optional", False)),
         spec.get("split", ""),
+        _lookup(spec, path, where),
     )
+
+
+def _lookup(spec: dict, path: tuple, where: Where) -> str:
+    """A reference's `lookup` label (the cell holds that node's name or email)."""
+    label = spec.get("lookup", "")
+    if label and path[2] not in ("source", "target", "employee", "party"):
+        raise MappingError(f"{where}: only a reference (source, target, employee, party) can `lookup`.")
+    if label and label not in model.NODE_TYPES:
+        raise MappingError(f"{where}: `lookup` must be one of {', '.join(model.LABELS)}.")
+    return label
 
 
 def _names(spec: Any, where: Where) -> tuple[str, ...]:
