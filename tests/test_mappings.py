@@ -165,6 +165,8 @@ properties.city = "Town"
         ('[[relationships]]\nfile = "people.csv"\ntype = { value = "LIKES" }\nsource = "Key"\n'
          'target = "Key"\n', 9, "relationships[0].type"),
         ('properties.stage = { column = "Stage", translate = "nope" }\n', 7, "nodes[0].properties.stage"),
+        ('[[nodes]]\nfile = "../secrets.csv"\nlabel = "Partner"\n', 8, "nodes[1].file"),
+        ('[[nodes]]\nfile = "p.csv"\nlabel = "Lead"\n', 9, "nodes[1].label"),
     ],
 )  # fmt: skip
 def test_mapping_that_does_not_fit_the_model_names_key_and_line(extra: str, line: int, where: str) -> None:

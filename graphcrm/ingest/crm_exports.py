@@ -15,6 +15,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from graphcrm import model
 
@@ -27,7 +28,7 @@ class _Files:
 
     def __init__(self, out: Path) -> None:
         self.out = out
-        self.handles: dict[str, tuple[object, csv.DictWriter]] = {}
+        self.handles: dict[str, tuple[TextIO, csv.DictWriter]] = {}
         self.counts: dict[str, int] = {}
 
     def write(self, name: str, header: Sequence[str], row: Row) -> None:
@@ -42,7 +43,7 @@ class _Files:
 
     def close(self) -> dict[str, int]:
         for handle, _ in self.handles.values():
-            handle.close()  # type: ignore[attr-defined]
+            handle.close()
         return self.counts
 
 

@@ -154,6 +154,11 @@ _BLOCK_KEYS = {
     "interactions": {"file", "id", "employee", "party", "at", "channel", "properties", "where", "optional"},
 }
 _REFERENCES = {"relationships": ("source", "target"), "interactions": ("employee", "party")}
+_REQUIRED_CELLS = {
+    "nodes": ("id", "name"),
+    "relationships": ("type",),
+    "interactions": ("id", "at", "channel"),
+}
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\.\"' ]+?)\s*=")
 
@@ -277,24 +282,14 @@ def _block(
         for key in ("id", "name", "type", "at", "channel")
         if key in table
     }
-    for key in _required_cells(kind):
+    for key in _REQUIRED_CELLS[kind]:
         if key not in cells:
             raise MappingError(f"{locate(path)}: [[{kind}]] needs `{key}`.")
     references = {
         key: _reference(table.get(key), (*path, key), translations, locate)
         for key in _REFERENCES.get(kind, ())
     }
-    properties = {}
-    given = table.get("properties", {})
-    if not isinstance(given, dict):
-        raise MappingError(f"{locate((*path, 'properties'))}: must be a table of property = cell.")
-    for name, spec in given.items():
-        if name not in props or name in cells:
-            known = ", ".join(p for p in props if p not in cells)
-            raise MappingError(
-                f"{locate((*path, 'properties', name))}: {name!r} is not a property here; known: {known}."
-            )
-        properties[name] = _cell(spec, (*path, "properties", name), translations, locate)
+    properties = _properties(table.get("properties", {}), props, cells, path, translations, locate)
     block = Block(
         kind,
         file,
@@ -310,10 +305,26 @@ def _block(
     return block
 
 
-def _required_cells(kind: str) -> tuple[str, ...]:
-    return {"nodes": ("id", "name"), "relationships": ("type",), "interactions": ("id", "at", "channel")}[
-        kind
-    ]
+def _properties(
+    given: Any,
+    props: dict[str, model.Prop],
+    cells: dict[str, Cell],
+    path: tuple,
+    translations: dict[str, Translation],
+    locate: _Locator,
+) -> dict[str, Cell]:
+    """A block's `properties` table: contract property -> cell (not those set as `at`/`channel`)."""
+    if not isinstance(given, dict):
+        raise MappingError(f"{locate((*path, 'properties'))}: must be a table of property = cell.")
+    out = {}
+    for name, spec in given.items():
+        if name not in props or name in cells:
+            known = ", ".join(p for p in props if p not in cells)
+            raise MappingError(
+                f"{locate((*path, 'properties', name))}: {name!r} is not a property here; known: {known}."
+            )
+        out[name] = _cell(spec, (*path, "properties", name), translations, locate)
+    return out
 
 
 def _label(kind: str, table: dict, path: tuple, locate: _Locator) -> str:
