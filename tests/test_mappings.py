@@ -461,3 +461,26 @@ def test_hubspot_owner_and_company_names_are_looked_up(tmp_path: Path) -> None:
         "contacts.csv:2: 'Contact owner': no Employee named 'Ann Other' in the export",
         "contacts.csv:3: 'Associated Company': 'Acme' names several records of label Company",
     ]
+
+
+def test_salesforce_partner_types_and_an_export_without_account_types(tmp_path: Path) -> None:
+    accounts = "Id,Name,Type,OwnerId\n001A,Acme,Customer - Channel,005A\n"
+    accounts += "001P,Resell Co,Channel Partner / Reseller,\n"
+    files = {
+        "Account.csv": accounts,
+        "Contact.csv": SALESFORCE["Contact.csv"],
+        "User.csv": SALESFORCE["User.csv"],
+    }
+    nodes, _ = records(
+        translate(mapping.load("salesforce"), write_files(tmp_path / "a", files), tmp_path / "o").directory
+    )
+    assert {(label, node_id) for label, node_id, _ in nodes if node_id.startswith("001")} == {
+        ("Company", "001A"), ("Partner", "001P"),
+    }  # fmt: skip
+    files["Account.csv"] = "Id,Name,OwnerId\n001A,Acme,005A\n001P,Resell Co,\n"
+    nodes, _ = records(
+        translate(mapping.load("salesforce"), write_files(tmp_path / "b", files), tmp_path / "p").directory
+    )
+    assert {(label, node_id) for label, node_id, _ in nodes if node_id.startswith("001")} == {
+        ("Company", "001A"), ("Company", "001P"),
+    }  # fmt: skip

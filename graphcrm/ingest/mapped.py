@@ -301,8 +301,7 @@ class _Bound:
     ) -> None:
         block = self.block
         if block.condition is not None:
-            cell = row[self.filter] if self.filter is not None else ""
-            if (cell.strip().casefold() in block.condition.values) == block.condition.negate:
+            if not block.condition.admits(row[self.filter] if self.filter is not None else ""):
                 return
         origin = Origin(block.file, line, block)
         try:

@@ -29,8 +29,8 @@ objects, `translate` names a translation, `default` fills a blank cell, `optiona
 column be absent from the export. A *reference* (`source`, `target`, `employee`, `party`) is a cell
 or a list of cells, of which the first non-blank is used; with `split = ";"` a cell holds several
 ids (a relationship is made to each); with `lookup = "Employee"` it holds that node's name or email
-(CRM exports often show an owner's name). `where = { column = ..., in = [...] }` (or `not_in`) picks
-the rows a block reads. Every mistake in a mapping is reported
+(CRM exports often show an owner's name). `where = { column = ..., in = [...] }` (or `not_in`,
+`contains`, `not_contains`) picks the rows a block reads. Every mistake in a mapping is reported
 with its key path and line in the TOML file.
 """
 
@@ -107,14 +107,22 @@ class Cell:
 
 @dataclass(frozen=True)
 class Condition:
-    """Rows of a file a block takes: `column` in (or, `negate`, not in) `values` (ignoring case);
-    an `optional` column missing from the export counts as blank."""
+    """Rows of a file a block takes: `column` is one of `values` (or, `contains`, has one in it;
+    `negate` turns the test round), ignoring case; an `optional` column missing from the export
+    counts as blank."""
 
     column: tuple[str, ...]
     values: frozenset[str]
     negate: bool
     where: Where
     optional: bool = False
+    contains: bool = False
+
+    def admits(self, cell: str) -> bool:
+        """True when a row whose column holds `cell` belongs to the block."""
+        text = cell.strip().casefold()
+        hit = any(value in text for value in self.values) if self.contains else text in self.values
+        return hit != self.negate
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,7 @@ _BLOCK_KEYS = {
     "relationships": {"file", "type", "source", "target", "properties", "where", "optional"},
     "interactions": {"file", "id", "employee", "party", "at", "channel", "properties", "where", "optional"},
 }
+_TESTS = ("in", "not_in", "contains", "not_contains")
 _REFERENCES = {"relationships": ("source", "target"), "interactions": ("employee", "party")}
 _REQUIRED_CELLS = {
     "nodes": ("id", "name"),
@@ -417,15 +426,24 @@ def _condition(spec: Any, path: tuple, locate: _Locator) -> Condition | None:
     if spec is None:
         return None
     where = locate(path)
-    if not isinstance(spec, dict) or "column" not in spec or len({"in", "not_in"} & set(spec)) != 1:
-        raise MappingError(f'{where}: `where` is {{ column = "...", in = [...] }} or with `not_in`.')
-    _only(spec, {"column", "in", "not_in", "optional"}, path, locate)
-    negate = "not_in" in spec
-    values = spec["not_in" if negate else "in"]
+    tests = [key for key in _TESTS if isinstance(spec, dict) and key in spec]
+    if not isinstance(spec, dict) or "column" not in spec or len(tests) != 1:
+        raise MappingError(
+            f'{where}: `where` is {{ column = "...", in = [...] }}, or with not_in, contains or not_contains.'
+        )
+    _only(spec, {"column", "optional", *_TESTS}, path, locate)
+    values = spec[tests[0]]
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise MappingError(f"{where}: the values of `where` must be a list of strings.")
+    if tests[0].endswith("contains") and not all(v.strip() for v in values):
+        raise MappingError(f"{where}: `{tests[0]}` needs non-blank strings.")
     return Condition(
-        _names(spec["column"], where), frozenset(v.strip().casefold() for v in values), negate, where
+        _names(spec["column"], where),
+        frozenset(v.strip().casefold() for v in values),
+        tests[0].startswith("not_"),
+        where,
+        bool(spec.get("optional", False)),
+        tests[0].endswith("contains"),
     )
 
 
