@@ -15,11 +15,8 @@ first left blank. Twice in the same block is a duplicate, reported as the native
 from __future__ import annotations
 
 import csv
-import re
 import tempfile
 import time
-from array import array
-from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,47 +28,12 @@ from graphcrm.errors import ValidationFailed
 from graphcrm.ingest.csvfile import FileSpec, Limits, read_rows
 from graphcrm.ingest.loader import LoadSummary, ProgressFactory, load_directory
 from graphcrm.ingest.mapping import Block, Cell, Mapping, contract_properties
+from graphcrm.ingest.provenance import Origin, Origins, Provenance
 from graphcrm.ingest.validate import Issue
 
 _NODE_COLUMNS = {label: ("id", "name", *nt.props) for label, nt in model.NODE_TYPES.items()}
 _REL_COLUMNS = ("source", "target", "type", *model.RELATIONSHIP_PROPS)
 _TOUCH_COLUMNS = (*model.INTERACTION_REQUIRED, "sentiment", "note")
-_CELL_ERROR = re.compile(r"^(?P<column>\w+): ")
-_ROLE = re.compile(r"^(?P<role>source|target|employee|party) ")
-
-
-@dataclass(frozen=True)
-class Origin:
-    """The export row (and mapping block) a native row was made from."""
-
-    file: str
-    line: int
-    block: Block
-
-
-class Origins:
-    """Where each record of one native file came from, compactly (a large export has millions):
-    the record's first line in the native file, the export line, and the block's number."""
-
-    def __init__(self, blocks: tuple[Block, ...]) -> None:
-        self.blocks = blocks
-        self.numbers = {id(block): number for number, block in enumerate(blocks)}
-        self.native = array("Q")
-        self.export = array("Q")
-        self.block = array("H")
-
-    def add(self, native_line: int, origin: Origin) -> None:
-        self.native.append(native_line)
-        self.export.append(origin.line)
-        self.block.append(self.numbers[id(origin.block)])
-
-    def get(self, native_line: int) -> Origin | None:
-        """The origin of the record starting at `native_line` (lines are added in order)."""
-        at = bisect_left(self.native, native_line)
-        if at == len(self.native) or self.native[at] != native_line:
-            return None
-        block = self.blocks[self.block[at]]
-        return Origin(block.file, self.export[at], block)
 
 
 @dataclass
@@ -79,12 +41,8 @@ class Translated:
     """A native directory made from an export: where each native row came from, and warnings."""
 
     directory: Path
-    origins: dict[str, Origins] = field(default_factory=dict)
+    provenance: Provenance
     warnings: list[str] = field(default_factory=list)
-
-    def origin(self, native_file: str, native_line: int) -> Origin | None:
-        origins = self.origins.get(native_file)
-        return origins.get(native_line) if origins else None
 
 
 class _Issues:
@@ -154,7 +112,7 @@ def load_export(
             return summary
         except ValidationFailed as failed:
             issues = sorted(
-                (_back(issue, translated) for issue in failed.issues), key=lambda i: (i.file, i.line)
+                (translated.provenance.tell(issue) for issue in failed.issues), key=lambda i: (i.file, i.line)
             )
             raise ValidationFailed(issues, failed.total) from None
 
@@ -166,7 +124,7 @@ def translate(mapping: Mapping, directory: str | Path, out: Path, limits: Limits
     issues = _Issues()
     if not root.is_dir():
         raise ValidationFailed([Issue(str(root), 0, "is not a directory")], 1)
-    translated = Translated(out)
+    translated = Translated(out, Provenance(mapping.blocks))
     read = set(mapping.files())
     ignored = sorted(p.name for p in root.iterdir() if p.suffix.lower() == ".csv" and p.name not in read)
     if ignored:
@@ -199,7 +157,7 @@ def _open_native(out: Path, mapping: Mapping, translated: Translated) -> dict[st
             headers[model.INTERACTIONS_FILE] = _TOUCH_COLUMNS
     out.mkdir(parents=True, exist_ok=True)
     return {
-        name: _NativeFile(out / name, header, translated.origins.setdefault(name, Origins(mapping.blocks)))
+        name: _NativeFile(out / name, header, translated.provenance.file(name))
         for name, header in headers.items()
     }
 
@@ -455,31 +413,3 @@ class _Relationships:
                     issues.add(origin.file, origin.line, str(unknown))
                     continue
                 writers[name].write({**values, **resolved}, origin)
-
-
-def _back(issue: Issue, translated: Translated) -> Issue:
-    """A native validator's issue, told in terms of the export and the mapping."""
-    origin = translated.origin(issue.file, issue.line)
-    if origin is None:
-        return issue
-    block = origin.block
-    reason = issue.reason
-    cell_error = _CELL_ERROR.match(reason)
-    role = _ROLE.match(reason)
-    cells = {**block.cells, **block.properties}
-    if cell_error and cell_error.group("column") in cells:
-        column = cell_error.group("column")
-        reason = f"{cells[column].describe()} ({column}){reason[cell_error.end() - 2 :]}"
-    elif role and role.group("role") in block.references:
-        described = " or ".join(c.describe() for c in block.references[role.group("role")])
-        reason = f"{reason} (column {described})"
-    reason = re.sub(r"first at line (\d+)", lambda m: _first(m, issue.file, m.group(1), translated), reason)
-    reason = re.sub(
-        r"first at ([\w.]+):(\d+)", lambda m: _first(m, m.group(1), m.group(2), translated), reason
-    )
-    return Issue(origin.file, origin.line, f"{reason} [mapping {block.where}]")
-
-
-def _first(match: re.Match[str], file: str, line: str, translated: Translated) -> str:
-    origin = translated.origin(file, int(line))
-    return f"first at {origin.file}:{origin.line}" if origin else match.group(0)
