@@ -484,3 +484,21 @@ def test_salesforce_partner_types_and_an_export_without_account_types(tmp_path: 
     assert {(label, node_id) for label, node_id, _ in nodes if node_id.startswith("001")} == {
         ("Company", "001A"), ("Company", "001P"),
     }  # fmt: skip
+
+
+def test_long_text_in_an_unused_column_is_no_error_but_a_long_mapped_value_is(tmp_path: Path) -> None:
+    files = dict(HUBSPOT)
+    files["companies.csv"] = f"hs_object_id,name,About\n11,Acme,{'x' * 20_000}\n12,Beta,\n"
+    translated = translate(mapping.load("hubspot"), write_files(tmp_path / "a", files), tmp_path / "o1")
+    nodes, _ = records(translated.directory)
+    assert ("Company", "CO11", props(name="Acme")) in nodes
+    files["companies.csv"] = f"hs_object_id,name,About\n11,Acme,\n12,{'B' * 1_001},\n"
+    translated = translate(mapping.load("hubspot"), write_files(tmp_path / "b", files), tmp_path / "o2")
+    with pytest.raises(ValidationFailed) as raised:
+        read_directory(translated.directory)
+    block = mapping_line("hubspot", 'file = "companies.csv"\nlabel = "Company"') - 1
+    told = [str(translated.provenance.tell(i)) for i in raised.value.issues]
+    assert told[0] == (
+        "companies.csv:3: 'Company name' or 'Name' or 'name' (name): 1,001 characters, the limit is 1,000 "
+        f"[mapping hubspot.toml:{block} (nodes[1])]"
+    )

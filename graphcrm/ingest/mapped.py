@@ -36,6 +36,21 @@ _REL_COLUMNS = ("source", "target", "type", *model.RELATIONSHIP_PROPS)
 _TOUCH_COLUMNS = (*model.INTERACTION_REQUIRED, "sentiment", "note")
 
 
+@dataclass(frozen=True)
+class _AnyText(model.Prop):
+    """An export cell as read: bounded by the row limit only (a long description in a column the
+    mapping ignores is no error); mapped values meet their own limits in native validation."""
+
+    free_text: bool = True
+
+    @property
+    def max_chars(self) -> int:
+        return model.MAX_ROW_BYTES
+
+
+_ANY_TEXT = _AnyText()
+
+
 @dataclass
 class Translated:
     """A native directory made from an export: where each native row came from, and warnings."""
@@ -187,7 +202,7 @@ def _translate_file(
         translated.warnings.append(f"{path.name}: columns the mapping does not use: {', '.join(unused)}")
     if any(not b.sound for b in bound):
         return
-    spec = FileSpec((), {column: model.Prop(free_text=True) for column in header})
+    spec = FileSpec((), dict.fromkeys(header, _ANY_TEXT))
     for line, row in read_rows(path, spec, limits, issues):
         for rule in bound:
             rule.apply(row, line, writers, relationships, issues)
