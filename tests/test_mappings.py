@@ -502,3 +502,18 @@ def test_long_text_in_an_unused_column_is_no_error_but_a_long_mapped_value_is(tm
         "companies.csv:3: 'Company name' or 'Name' or 'name' (name): 1,001 characters, the limit is 1,000 "
         f"[mapping hubspot.toml:{block} (nodes[1])]"
     )
+
+
+def test_one_run_names_every_bad_row(exports: dict[str, Path], tmp_path: Path, empty_graph: Graph) -> None:
+    """A value no translation knows and a reference to a missing record, in one run, nothing written."""
+    export = copy_export(exports["hubspot"], tmp_path / "hubspot")
+    stage = edit_row(export / "contacts.csv", "000012", **{"Lifecycle Stage": "superfan"})
+    reference = edit_row(export / "contacts.csv", "000007", **{"Associated Company ID": "99999"})
+    with pytest.raises(ValidationFailed) as raised:
+        load_export(empty_graph, mapping.load("hubspot"), export)
+    assert [str(i).split(": ")[0] for i in raised.value.issues] == [
+        f"contacts.csv:{reference}",
+        f"contacts.csv:{stage}",
+    ]
+    assert raised.value.total == 2
+    assert empty_graph.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == 0

@@ -26,10 +26,10 @@ from graphcrm import model, settings
 from graphcrm.db import Graph
 from graphcrm.errors import ValidationFailed
 from graphcrm.ingest.csvfile import FileSpec, Limits, read_rows
-from graphcrm.ingest.loader import LoadSummary, ProgressFactory, load_directory
+from graphcrm.ingest.loader import LoadSummary, ProgressFactory, existing_labels, load_directory
 from graphcrm.ingest.mapping import Block, Cell, Mapping, contract_properties
 from graphcrm.ingest.provenance import Origin, Origins, Provenance
-from graphcrm.ingest.validate import Issue
+from graphcrm.ingest.validate import ExistingLabels, Issue, read_directory
 
 _NODE_COLUMNS = {label: ("id", "name", *nt.props) for label, nt in model.NODE_TYPES.items()}
 _REL_COLUMNS = ("source", "target", "type", *model.RELATIONSHIP_PROPS)
@@ -68,15 +68,17 @@ class _Issues:
         self.issues: list[Issue] = []
         self.total = 0
         self.limit = int(settings.value("max_issues"))
+        self.stop = False  # a missing file or column: there is nothing sound to check further
 
     def add(self, file: str, line: int, reason: str) -> None:
         self.total += 1
         if len(self.issues) < self.limit:
             self.issues.append(Issue(file, line, reason))
 
-    def raise_any(self) -> None:
-        if self.total:
-            raise ValidationFailed(sorted(self.issues, key=lambda i: (i.file, i.line)), self.total)
+    def failure(self, others: list[Issue] | None = None, other_total: int = 0) -> ValidationFailed:
+        """These issues and `others` as one ValidationFailed (the first `limit` in file order)."""
+        ordered = sorted([*self.issues, *(others or [])], key=lambda i: (i.file, i.line))
+        return ValidationFailed(ordered[: self.limit], self.total + other_total)
 
 
 class _NativeFile:
@@ -114,27 +116,49 @@ def load_export(
     raise ValidationFailed (with the export's `file:line`s; nothing written) on any error."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="graphcrm-mapped-") as scratch:
-        translated = translate(mapping, directory, Path(scratch))
+        translated, problems = _translate(mapping, directory, Path(scratch), Limits())
         for message in translated.warnings:
             if warn:
                 warn(message)
+        if problems.total:
+            _raise_all(problems, translated, None if wipe_first else existing_labels(graph))
         translating = time.perf_counter() - started
         try:
             summary = load_directory(
                 graph, translated.directory, wipe_first=wipe_first, batch_size=batch_size, progress=progress
             )
-            summary.validate_seconds += translating  # the translation is part of checking the input
-            return summary
         except ValidationFailed as failed:
-            issues = sorted(
-                (translated.provenance.tell(issue) for issue in failed.issues), key=lambda i: (i.file, i.line)
-            )
-            raise ValidationFailed(issues, failed.total) from None
+            told = [translated.provenance.tell(issue) for issue in failed.issues]
+            raise problems.failure(told, failed.total) from None
+        summary.validate_seconds += translating  # the translation is part of checking the input
+        return summary
 
 
 def translate(mapping: Mapping, directory: str | Path, out: Path, limits: Limits | None = None) -> Translated:
     """Write the contract's files for the export in `directory` into `out`; raise ValidationFailed
     for problems of the export (missing file or column, unknown value) before anything is loaded."""
+    translated, problems = _translate(mapping, directory, out, limits or Limits())
+    if problems.total:
+        raise problems.failure()
+    return translated
+
+
+def _raise_all(problems: _Issues, translated: Translated, existing: ExistingLabels | None) -> None:
+    """Raise the translation's problems together with the contract's for the rows that did
+    translate (told in export terms), so that one run names every bad row."""
+    try:
+        read_directory(translated.directory, existing)
+    except ValidationFailed as failed:
+        told = [translated.provenance.tell(issue) for issue in failed.issues]
+        raise problems.failure(told, failed.total) from None
+    raise problems.failure()
+
+
+def _translate(
+    mapping: Mapping, directory: str | Path, out: Path, limits: Limits
+) -> tuple[Translated, _Issues]:
+    """The translation and its row problems; raise ValidationFailed at once for problems that
+    leave nothing to check further (no such directory, a missing file or column)."""
     root = Path(directory)
     issues = _Issues()
     if not root.is_dir():
@@ -149,15 +173,15 @@ def translate(mapping: Mapping, directory: str | Path, out: Path, limits: Limits
     try:
         for name in mapping.files():
             blocks = [b for b in mapping.blocks if b.file == name]
-            _translate_file(
-                root / name, blocks, writers, relationships, translated, limits or Limits(), issues
-            )
-        relationships.write(writers, issues)
+            _translate_file(root / name, blocks, writers, relationships, translated, limits, issues)
+        if not issues.stop:
+            relationships.write(writers, issues)
     finally:
         for writer in writers.values():
             writer.close()
-    issues.raise_any()
-    return translated
+    if issues.stop:
+        raise issues.failure()
+    return translated, issues
 
 
 def _open_native(out: Path, mapping: Mapping, translated: Translated) -> dict[str, _NativeFile]:
@@ -193,6 +217,7 @@ def _translate_file(
             issues.add(
                 path.name, 0, f"the export has no such file (the mapping reads it at {required.where})"
             )
+            issues.stop = True
         return
     header = _header(path, limits)
     bound = [_Bound(block, header, issues) for block in blocks]
@@ -201,6 +226,7 @@ def _translate_file(
     if unused:
         translated.warnings.append(f"{path.name}: columns the mapping does not use: {', '.join(unused)}")
     if any(not b.sound for b in bound):
+        issues.stop = True
         return
     spec = FileSpec((), dict.fromkeys(header, _ANY_TEXT))
     for line, row in read_rows(path, spec, limits, issues):
@@ -282,12 +308,11 @@ class _Bound:
             if not block.condition.admits(row[self.filter] if self.filter is not None else ""):
                 return
         origin = Origin(block.file, line, block)
-        try:
-            values = {key: self.value(cell, row) for key, cell in self.cells}
-            ends = {key: self.references(refs, row) for key, refs in block.references.items()}
-        except _Unknown as unknown:
-            issues.add(block.file, line, str(unknown))
-            return
+        values = {key: self.checked(self.value, cell, row, line, issues) for key, cell in self.cells}
+        ends = {
+            key: self.checked(self.references, refs, row, line, issues)
+            for key, refs in block.references.items()
+        }
         for key in self.dates:
             values[key] = _date_part(values[key])
         if block.kind == "nodes":
@@ -302,6 +327,22 @@ class _Bound:
             for source in ends["source"]:
                 for target in ends["target"]:
                     relationships.add({**values, "source": source, "target": target}, origin)
+
+    def checked(
+        self,
+        read: Callable[[Any, dict[str, str]], Any],
+        cell: Any,
+        row: dict[str, str],
+        line: int,
+        issues: _Issues,
+    ) -> Any:
+        """`read(cell, row)`, or (reported) no value where the cell holds a value its translation
+        does not know: the row still stands, so that the rest of the export is checked as well."""
+        try:
+            return read(cell, row)
+        except _Unknown as unknown:
+            issues.add(self.block.file, line, str(unknown))
+            return [] if isinstance(cell, tuple) else ""
 
     def raw(self, cell: Cell, row: dict[str, str]) -> str:
         """The cell's text in this row before translation: its constant, or its columns joined."""
