@@ -59,6 +59,8 @@ format: install
 
 sample-data: install
 	$(BIN)/graphcrm generate sample_data --customers 400 --seed 7
+	$(BIN)/graphcrm generate sample_data/hubspot --customers 400 --seed 7 --format hubspot
+	$(BIN)/graphcrm generate sample_data/salesforce --customers 400 --seed 7 --format salesforce
 
 # Benchmarks at SIZE customers (plus the growth sizes); figures appended to bench/RESULTS.md.
 # BENCH_ARGS passes options on, e.g. BENCH_ARGS="--only load,project --growth ''".

@@ -1,4 +1,5 @@
-"""`graphcrm load DIR [--wipe]` and `graphcrm generate OUT_DIR --customers N --seed S`."""
+"""`graphcrm load DIR [--wipe] [--mapping M]` and `graphcrm generate OUT_DIR --customers N --seed S
+[--format F]`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from pathlib import Path
 from graphcrm import settings
 from graphcrm.db import Graph
 from graphcrm.errors import InputError
+from graphcrm.ingest import mapping
+from graphcrm.ingest.crm_exports import FORMATS, generate_export
 from graphcrm.ingest.loader import load_directory, terminal_progress
+from graphcrm.ingest.mapped import load_export
 from graphcrm.ingest.validate import ValidationFailed
 
 
@@ -29,25 +33,34 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=batch,
         help=f"rows per transaction (default {batch}, GRAPHCRM_LOAD_BATCH_SIZE)",
     )
+    load.add_argument(
+        "--mapping",
+        metavar="hubspot|salesforce|FILE",
+        help="read DIR as a CRM export through a mapping (built-in, or a TOML mapping file)",
+    )
     load.set_defaults(handler=run_load)
     gen = sub.add_parser("generate", help="write a realistic synthetic data set in the import format")
     gen.add_argument("out_dir", type=Path)
     gen.add_argument("--customers", type=int, required=True, help="number of customers")
     gen.add_argument("--seed", type=int, default=7, help="random seed (same seed, same files)")
+    gen.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="native",
+        help="native import files (default), or the same graph as a HubSpot or Salesforce export",
+    )
     gen.set_defaults(handler=run_generate)
 
 
 def run_load(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         raise InputError("--batch-size must be at least 1.")
+    options = {"wipe_first": args.wipe, "batch_size": args.batch_size, "progress": terminal_progress}
     try:
-        summary = load_directory(
-            Graph(),
-            args.directory,
-            wipe_first=args.wipe,
-            batch_size=args.batch_size,
-            progress=terminal_progress,
-        )
+        if args.mapping:
+            summary = load_export(Graph(), mapping.load(args.mapping), args.directory, warn=_warn, **options)
+        else:
+            summary = load_directory(Graph(), args.directory, **options)
     except ValidationFailed as failed:
         for issue in failed.issues:
             print(issue, file=sys.stderr)
@@ -65,13 +78,15 @@ def run_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_generate(args: argparse.Namespace) -> int:
-    from graphcrm.ingest.generate import generate
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
+
+def run_generate(args: argparse.Namespace) -> int:
     if args.customers < 1:
         raise InputError("--customers must be at least 1.")
     started = time.perf_counter()
-    counts = generate(args.out_dir, customers=args.customers, seed=args.seed)
+    counts = generate_export(args.out_dir, args.format, customers=args.customers, seed=args.seed)
     print(f"Wrote {args.out_dir} in {time.perf_counter() - started:.1f}s:")
     for name, count in counts.items():
         print(f"  {name:<20} {count:>10,}")

@@ -1,0 +1,1 @@
+"""Built-in mappings of CRM exports (TOML, read by graphcrm.ingest.mapping)."""
