@@ -8,14 +8,14 @@ import shutil
 import signal
 import subprocess
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from graphcrm import model, server
-from graphcrm.db import Graph, Settings
+from graphcrm.db import Graph
 from graphcrm.errors import DatabaseError, LoadInterrupted, ValidationFailed
 from graphcrm.ingest import restore_point
 from graphcrm.ingest.loader import load_directory
@@ -95,16 +95,6 @@ def test_loading_twice_changes_nothing(empty_graph: Graph) -> None:
     again = empty_graph.read(EVERYTHING)
     assert repr(again) == repr(snapshot)
     assert database_counts(empty_graph) == expected_counts(tiny)
-
-
-@pytest.fixture(scope="module")
-def managed_graph(neo4j_home: server.ServerHome, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
-    """A graph on a server of its own that graphcrm manages (stops, copies, restarts, may lose)."""
-    home = server.ServerHome(tmp_path_factory.mktemp("managed"))
-    shutil.copytree(neo4j_home.build, home.build)
-    details = server.start(home, port=server.free_port(), heap="512m", pagecache_mb=64)
-    yield Graph(Settings(details.uri, details.username, details.password, managed=True, home=home.root))
-    server.stop(home)
 
 
 def test_wipe_replaces_the_graph(managed_graph: Graph, tmp_path: Path) -> None:
