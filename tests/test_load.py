@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from graphcrm import model, server
+from graphcrm import erasure, model, server
 from graphcrm.db import Graph
 from graphcrm.errors import DatabaseError, LoadInterrupted, ValidationFailed
 from graphcrm.ingest import restore_point
@@ -148,6 +148,19 @@ def test_server_killed_during_a_wipe_load_gets_the_previous_graph_back(managed_g
     assert server.running_pid(home) not in (None, killed[0])
     assert fingerprint(managed_graph) == before
     assert not (home.root / restore_point.FOLDER).exists()
+
+
+def test_wipe_keeps_the_suppression_list(
+    managed_graph: Graph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GRAPHCRM_AUDIT_FILE", str(tmp_path / "audit.jsonl"))
+    load_directory(managed_graph, TEST_DATA / "tiny")
+    erasure.forget(managed_graph, "C1", user="dpo")
+    summary = load_directory(managed_graph, TEST_DATA / "tiny", wipe_first=True)
+    assert summary.withheld.ids == ("C1",)
+    assert managed_graph.read("MATCH (n) WHERE n.id = 'C1' RETURN labels(n) AS l, n.erased_by AS who") == [
+        {"l": ["Suppressed"], "who": "dpo"}
+    ], "the erased person stays out of the new graph, and the record of who erased them stays"
 
 
 def test_schema_gives_unique_ids_and_name_indexes(sample_graph: Graph) -> None:

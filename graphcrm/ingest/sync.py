@@ -23,7 +23,7 @@ export are small. Its size is bounded by the server's transaction memory
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,11 +108,9 @@ def _present(props: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return {key: native(props[key]) for key in keys if props.get(key) is not None}
 
 
-def _groups() -> Iterator[Group]:
-    for rel_type, spec in model.REL_TYPES.items():
-        for source in spec.sources:
-            for target in spec.targets:
-                yield rel_type, source, target
+def _model_label(labels: list[str]) -> str | None:
+    """The model's label among a node's labels (None for a node outside the model)."""
+    return next((label for label in labels if label in model.LABELS), None)
 
 
 def _rel_key(group: Group, row: dict[str, Any]) -> RelKey:
@@ -128,11 +126,12 @@ def read_snapshot(graph: Graph) -> Snapshot:
     for label in model.LABELS:
         rows = graph.read(queries.internal("current_nodes").render(label=label))
         snapshot.nodes[label] = {r["id"]: _present(r["props"], NODE_KEYS[label]) for r in rows}
-    for group in _groups():
-        rel_type, source, target = group
-        keys = tuple(model.REL_TYPES[rel_type].props)
-        statement = queries.internal("current_relationships")
-        for r in graph.read(statement.render(type=rel_type, source=source, target=target)):
+    for rel_type, spec in model.REL_TYPES.items():
+        keys = tuple(spec.props)
+        for r in graph.read(queries.internal("current_relationships").render(type=rel_type)):
+            group = (rel_type, _model_label(r["source"]), _model_label(r["target"]))
+            if group[1] not in spec.sources or group[2] not in spec.targets:
+                continue
             row = {"s": r["s"], "t": r["t"], "props": _present(r["props"], keys)}
             if rel_type == model.INTERACTED:
                 row["id"] = r["props"].get("id")
