@@ -63,7 +63,7 @@ def everything(graph: Graph) -> str:
 
 
 def test_forget_deletes_the_person_and_no_later_load_brings_them_back(
-    empty_graph: Graph, export: Path, env: dict[str, str]
+    empty_graph: Graph, export: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     load_directory(empty_graph, export)
     ties_before = graphcrm_free_ties(empty_graph)
@@ -98,6 +98,13 @@ def test_forget_deletes_the_person_and_no_later_load_brings_them_back(
         ("REFERRED", "C1", "C3"),
         ("INTERACTED", "E1", "C1"),
     }
+
+    partial = tmp_path / "partial"  # an export that only refers to C1, whose node is gone
+    partial.mkdir()
+    (partial / "customers.csv").write_text("id,name\nC2,Brian Kernighan\n")
+    (partial / "relationships.csv").write_text("source,target,type\nC1,C2,REFERRED\n")
+    assert load_directory(empty_graph, partial).withheld.relationships == 1
+    assert ties(empty_graph, "C1") == []
 
     twice = graphcrm(env, "forget", "C1")
     assert twice.returncode == 0 and "already forgotten" in twice.stdout

@@ -21,7 +21,7 @@ from graphcrm.errors import LoadInterrupted
 from graphcrm.ingest.loader import load_directory
 from graphcrm.ingest.sync import SyncReport, sync_directory
 
-from .conftest import SAMPLE_DATA
+from .conftest import SAMPLE_DATA, TEST_DATA
 
 SCORE_KEYS = {*model.SCORES, "scores_computed_at"}
 CONTRACT = "|".join(model.LABELS)
@@ -279,3 +279,48 @@ def test_cli_sync_prints_counts_per_label_and_type(
         timeout=60,
     )
     assert refused.returncode == 2 and "not allowed with argument" in refused.stderr
+
+
+def test_an_id_that_changes_label_and_a_touch_point_that_moves(empty_graph: Graph, tmp_path: Path) -> None:
+    """tests/data/tiny, then C3 turns out to be a company (its WORKS_AT goes, C1's referral of it
+    stays) and touch point I3 was E1's, not E2's; then an export without interactions.csv."""
+    tiny = TEST_DATA / "tiny"
+    sync_directory(empty_graph, tiny)
+    edited = tmp_path / "edited"
+    shutil.copytree(tiny, edited)
+    edit(edited, "customers.csv", lambda rows: [r for r in rows if r["id"] != "C3"])
+    header, companies = read_csv(edited / "companies.csv")
+    write_csv(
+        edited / "companies.csv",
+        header,
+        [*companies, {**dict.fromkeys(header, ""), "id": "C3", "name": "Chidi Ltd"}],
+    )
+    edit(edited, "relationships.csv", lambda rows: [r for r in rows if r["type"] != "WORKS_AT"])
+    edit(
+        edited,
+        "interactions.csv",
+        lambda rows: [{**r, "employee": "E1"} if r["id"] == "I3" else r for r in rows],
+    )
+
+    report = sync_directory(empty_graph, edited)
+    assert counts(report, "Customer") == (0, 0, 1) and counts(report, "Company") == (1, 0, 0)
+    assert counts(report, "REFERRED") == (0, 1, 0) and counts(report, "WORKS_AT") == (0, 0, 1)
+    assert counts(report, "INTERACTED") == (0, 1, 0)
+    synced = records(empty_graph)
+    (edited / "interactions.csv").unlink()
+    assert counts(sync_directory(empty_graph, edited), "INTERACTED") == (
+        0,
+        0,
+        len(read_csv(tiny / "interactions.csv")[1]),
+    )
+    assert empty_graph.read("MATCH ()-[r:INTERACTED]->() RETURN count(r) AS n") == [{"n": 0}]
+
+    empty_graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    shutil.copy(tiny / "interactions.csv", edited / "interactions.csv")
+    edit(
+        edited,
+        "interactions.csv",
+        lambda rows: [{**r, "employee": "E1"} if r["id"] == "I3" else r for r in rows],
+    )
+    load_directory(empty_graph, edited)
+    assert records(empty_graph) == synced

@@ -35,7 +35,7 @@ from graphcrm.db import DatabaseError, Graph
 from graphcrm.erasure import restore_suppressions, suppression_list
 from graphcrm.errors import LoadInterrupted
 from graphcrm.ingest import restore_point
-from graphcrm.ingest.suppressed import Withheld, withhold
+from graphcrm.ingest.suppressed import Withheld, known_with_suppressed, withhold
 from graphcrm.ingest.validate import Dataset, read_directory
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
@@ -195,8 +195,9 @@ def load_directory(
     graph.verify()
     if wipe_first:
         restore_point.require(graph.settings)
-    dataset = read_directory(directory, None if wipe_first else existing_labels(graph))
     suppressions = suppression_list(graph)
+    known = known_with_suppressed(existing_labels(graph), {e.id: e.label for e in suppressions})
+    dataset = read_directory(directory, None if wipe_first else known)
     withheld = withhold(dataset, {entry.id for entry in suppressions})
     summary = LoadSummary(
         nodes=dataset.counts_by_label(),

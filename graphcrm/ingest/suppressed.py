@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from graphcrm.ingest.validate import Dataset
+from graphcrm.ingest.validate import Dataset, ExistingLabels
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,15 @@ def withhold(dataset: Dataset, suppressed: set[str]) -> Withheld:
         skipped += len(rows) - len(kept)
         dataset.relationships[key] = kept
     return Withheld(tuple(sorted(ids)), skipped, by_label)
+
+
+def known_with_suppressed(lookup: ExistingLabels, suppressed: dict[str, str]) -> ExistingLabels:
+    """`lookup` (ids in the database) that also knows the suppressed ids, under the label they had:
+    an export that still refers to a person forgotten without `--keep-structure` (whose node is
+    gone) validates, and the relationship is withheld rather than refused."""
+
+    def known(ids: set[str]) -> dict[str, str]:
+        found = {node_id: suppressed[node_id] for node_id in ids if node_id in suppressed}
+        return {**found, **lookup(ids)}
+
+    return known
