@@ -125,7 +125,9 @@ def forget(
     `role` is the signed-in user's role where sign-in is on (None: no sign-in, e.g. the command
     line on the server's own machine); erasing needs the admin role. Raises AccessDenied for a
     role that may not, UnknownNode for an id that is neither a person nor on the suppression list,
-    and InputError for the id of a company or partner. Forgetting an id twice changes nothing.
+    and InputError for the id of a company or partner. Forgetting an id twice changes nothing,
+    except that forgetting without `keep_structure` deletes the anonymised node an earlier
+    `keep_structure` erasure left.
     """
     if not access.may(role, "erase"):
         raise AccessDenied(access.denial("erase", str(role)))
@@ -134,19 +136,20 @@ def forget(
         raise InputError("Give the id of the person to forget.")
     who = user or current_user()
     label = _person_label(graph, person_id)
-    if label is None:
-        entry = next((e for e in suppression_list(graph) if e.id == person_id), None)
-        if entry is None:
-            raise UnknownNode(person_id, "customer or employee")
+    entry = next((e for e in suppression_list(graph) if e.id == person_id), None)
+    if label is None and entry is None:
+        raise UnknownNode(person_id, "customer or employee")
+    if label is None or (entry is not None and keep_structure):
+        # Nothing is left to erase: the node is gone, or it is the anonymised node of an earlier
+        # erasure (loads never write a suppressed person's rows). Without --keep-structure now,
+        # that anonymised node is deleted below.
         return Erasure(person_id, entry.label, entry.structure_kept, already=True)
-    already = person_id in suppressed_ids(graph)
     deleted = graph.run_write(lambda tx: _erase(tx, person_id, label, keep_structure, who))
     results.mark_graph_changed(graph)
-    if not already:
-        audit.append(
-            audit.default_path(), who, "erasure", id=person_id, label=label, keep_structure=keep_structure
-        )
-    return Erasure(person_id, label, keep_structure, already=already, findings_deleted=deleted)
+    audit.append(
+        audit.default_path(), who, "erasure", id=person_id, label=label, keep_structure=keep_structure
+    )
+    return Erasure(person_id, label, keep_structure, findings_deleted=deleted)
 
 
 def _person_label(graph: Graph, node_id: str) -> str | None:

@@ -150,6 +150,13 @@ def test_keep_structure_leaves_an_anonymised_node_with_its_ties(
         "MATCH ()-[r:INTERACTED {id: 'I4'}]->() RETURN r.note AS note, r.channel AS channel"
     )
     assert touch == [{"note": None, "channel": "visit"}]
+    again = graphcrm(env, "forget", "C1", "--keep-structure")
+    assert again.returncode == 0 and "already forgotten" in again.stdout
+    deleted = graphcrm(env, "forget", "C1")
+    assert deleted.returncode == 0 and "the node and its relationships are deleted" in deleted.stdout
+    assert empty_graph.read(
+        "MATCH (n) WHERE n.id = 'C1' RETURN labels(n) AS l, n.structure_kept AS kept"
+    ) == [{"l": ["Suppressed"], "kept": False}]
 
 
 def test_wrong_input_is_one_sentence(empty_graph: Graph, export: Path, env: dict[str, str]) -> None:
