@@ -21,3 +21,4 @@ CREATE CONSTRAINT analytics_run_id IF NOT EXISTS FOR (n:AnalyticsRun) REQUIRE n.
 CREATE INDEX finding_row IF NOT EXISTS FOR (n:Finding) ON (n.run, n.table, n.row);
 CREATE CONSTRAINT batch_lock_key IF NOT EXISTS FOR (n:BatchLock) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT graph_state_key IF NOT EXISTS FOR (n:GraphState) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT suppressed_id IF NOT EXISTS FOR (n:Suppressed) REQUIRE n.id IS UNIQUE;

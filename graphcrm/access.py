@@ -2,8 +2,9 @@
 
 Roles are ordered: a viewer sees every page with personal data masked and runs canned queries only;
 an analyst may also run their own queries and reveal personal data; an admin may also recompute the
-scores (and manages users from the command line). Without sign-in (`role=None`: the dashboard on a
-laptop, on loopback) everything is allowed, as before roles existed.
+scores and erase a person's data (`graphcrm forget`), and manages users from the command line.
+Without sign-in (`role=None`: the dashboard on a laptop, on loopback) everything is allowed, as
+before roles existed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "own_query": ("analyst", "Running your own Cypher query"),
     "reveal_personal": ("analyst", "Showing personal data"),
     "recompute": ("admin", "Recomputing the scores"),
+    "erase": ("admin", "Erasing a person's data"),
 }
 """Each action: the least role that may do it, and how to name it in a sentence."""
 

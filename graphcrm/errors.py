@@ -53,6 +53,10 @@ class NoPath(AnalysisInputError):
     """No chain of relationships connects two nodes."""
 
 
+class AccessDenied(GraphCRMError):
+    """The signed-in user's role may not do this (see graphcrm.access), or their sign-in failed."""
+
+
 class QueryError(GraphCRMError):
     """A Cypher query was not run, or did not finish."""
 

@@ -92,6 +92,16 @@ def sample_graph(settings: Settings, db_state: DatabaseState) -> Graph:
     return graph
 
 
+@pytest.fixture(scope="module")
+def managed_graph(neo4j_home: server.ServerHome, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
+    """A graph on a server of its own that graphcrm manages (stops, copies, restarts, may lose)."""
+    home = server.ServerHome(tmp_path_factory.mktemp("managed"))
+    shutil.copytree(neo4j_home.build, home.build)
+    details = server.start(home, port=server.free_port(), heap="512m", pagecache_mb=64)
+    yield Graph(Settings(details.uri, details.username, details.password, managed=True, home=home.root))
+    server.stop(home)
+
+
 @pytest.fixture(scope="session")
 def output_dir() -> Path:
     """Where tests save artefacts a person may want to look at (screenshots)."""

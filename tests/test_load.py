@@ -8,14 +8,14 @@ import shutil
 import signal
 import subprocess
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from graphcrm import model, server
-from graphcrm.db import Graph, Settings
+from graphcrm import erasure, model, server
+from graphcrm.db import Graph
 from graphcrm.errors import DatabaseError, LoadInterrupted, ValidationFailed
 from graphcrm.ingest import restore_point
 from graphcrm.ingest.loader import load_directory
@@ -97,16 +97,6 @@ def test_loading_twice_changes_nothing(empty_graph: Graph) -> None:
     assert database_counts(empty_graph) == expected_counts(tiny)
 
 
-@pytest.fixture(scope="module")
-def managed_graph(neo4j_home: server.ServerHome, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Graph]:
-    """A graph on a server of its own that graphcrm manages (stops, copies, restarts, may lose)."""
-    home = server.ServerHome(tmp_path_factory.mktemp("managed"))
-    shutil.copytree(neo4j_home.build, home.build)
-    details = server.start(home, port=server.free_port(), heap="512m", pagecache_mb=64)
-    yield Graph(Settings(details.uri, details.username, details.password, managed=True, home=home.root))
-    server.stop(home)
-
-
 def test_wipe_replaces_the_graph(managed_graph: Graph, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
@@ -158,6 +148,19 @@ def test_server_killed_during_a_wipe_load_gets_the_previous_graph_back(managed_g
     assert server.running_pid(home) not in (None, killed[0])
     assert fingerprint(managed_graph) == before
     assert not (home.root / restore_point.FOLDER).exists()
+
+
+def test_wipe_keeps_the_suppression_list(
+    managed_graph: Graph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GRAPHCRM_AUDIT_FILE", str(tmp_path / "audit.jsonl"))
+    load_directory(managed_graph, TEST_DATA / "tiny")
+    erasure.forget(managed_graph, "C1", user="dpo")
+    summary = load_directory(managed_graph, TEST_DATA / "tiny", wipe_first=True)
+    assert summary.withheld.ids == ("C1",)
+    assert managed_graph.read("MATCH (n) WHERE n.id = 'C1' RETURN labels(n) AS l, n.erased_by AS who") == [
+        {"l": ["Suppressed"], "who": "dpo"}
+    ], "the erased person stays out of the new graph, and the record of who erased them stays"
 
 
 def test_schema_gives_unique_ids_and_name_indexes(sample_graph: Graph) -> None:

@@ -8,9 +8,9 @@ from types import ModuleType
 
 
 def _modules() -> list[ModuleType]:
-    from graphcrm.commands import analyze, audit, data, neo4j_server, query, serve, users
+    from graphcrm.commands import analyze, audit, data, forget, neo4j_server, query, serve, users
 
-    return [neo4j_server, data, query, analyze, serve, users, audit]
+    return [neo4j_server, data, forget, query, analyze, serve, users, audit]
 
 
 COMMANDS: list[ModuleType] = _modules()

@@ -1,5 +1,5 @@
-"""`graphcrm load DIR [--wipe] [--mapping M]` and `graphcrm generate OUT_DIR --customers N --seed S
-[--format F]`."""
+"""`graphcrm load DIR [--wipe | --sync] [--mapping M]` and `graphcrm generate OUT_DIR --customers N
+--seed S [--format F]`."""
 
 from __future__ import annotations
 
@@ -14,17 +14,25 @@ from graphcrm.errors import InputError
 from graphcrm.ingest import mapping
 from graphcrm.ingest.crm_exports import FORMATS, generate_export
 from graphcrm.ingest.loader import load_directory, terminal_progress
-from graphcrm.ingest.mapped import load_export
+from graphcrm.ingest.mapped import load_export, sync_export
+from graphcrm.ingest.sync import SyncReport, sync_directory
 from graphcrm.ingest.validate import ValidationFailed
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     load = sub.add_parser("load", help="validate a data directory and import it into Neo4j")
     load.add_argument("directory", type=Path)
-    load.add_argument(
+    mode = load.add_mutually_exclusive_group()
+    mode.add_argument(
         "--wipe",
         action="store_true",
         help="replace the whole graph (managed server only; the old graph comes back if the load fails)",
+    )
+    mode.add_argument(
+        "--sync",
+        action="store_true",
+        help="make the graph equal to the export: add, update and remove records (scores, stored "
+        "results and the suppression list are kept); all or nothing",
     )
     batch = settings.value("load_batch_size")
     load.add_argument(
@@ -57,6 +65,16 @@ def run_load(args: argparse.Namespace) -> int:
         raise InputError("--batch-size must be at least 1.")
     options = {"wipe_first": args.wipe, "batch_size": args.batch_size, "progress": terminal_progress}
     try:
+        if args.sync:
+            sync_options = {"batch_size": args.batch_size, "progress": terminal_progress}
+            if args.mapping:
+                report = sync_export(
+                    Graph(), mapping.load(args.mapping), args.directory, warn=_warn, **sync_options
+                )
+            else:
+                report = sync_directory(Graph(), args.directory, **sync_options)
+            print_sync_report(args.directory, report)
+            return 0
         if args.mapping:
             summary = load_export(Graph(), mapping.load(args.mapping), args.directory, warn=_warn, **options)
         else:
@@ -67,6 +85,8 @@ def run_load(args: argparse.Namespace) -> int:
         if failed.total > len(failed.issues):
             print(f"... and {failed.total - len(failed.issues)} more", file=sys.stderr)
         raise InputError(f"{failed.total} error(s) in {args.directory}; nothing was loaded.") from None
+    if summary.withheld:
+        print(summary.withheld.sentence(), file=sys.stderr)
     print(
         f"Loaded {args.directory}: {summary.rows:,} rows in {summary.write_seconds:.1f}s "
         f"({summary.rows_per_second:,.0f} rows/s; validation {summary.validate_seconds:.1f}s)."
@@ -80,6 +100,22 @@ def run_load(args: argparse.Namespace) -> int:
 
 def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
+
+
+def print_sync_report(directory: Path, report: SyncReport) -> None:
+    """What the sync changed, per label and per relationship type (a line for each)."""
+    if report.withheld:
+        print(report.withheld.sentence(), file=sys.stderr)
+    if report.unchanged:
+        print(f"Synced {directory}: the graph already equals it; nothing changed.")
+        return
+    print(
+        f"Synced {directory} in {report.write_seconds:.1f}s (validation and comparison "
+        f"{report.validate_seconds:.1f}s)."
+    )
+    print(f"  {'':<14} {'added':>10} {'changed':>10} {'removed':>10}")
+    for name, changes in [*report.nodes.items(), *report.relationships.items()]:
+        print(f"  {name:<14} {changes.added:>10,} {changes.changed:>10,} {changes.removed:>10,}")
 
 
 def run_generate(args: argparse.Namespace) -> int:

@@ -8,7 +8,8 @@ every write is a MERGE on the model's identity (node id; relationship endpoints 
 interaction id), so re-running a load, also after one that was cut off, converges on the same
 graph; into an empty one the loader CREATEs (see `write_dataset`). Every row carries all of its
 file's contract properties, blank ones as null, so a re-import clears what the file no longer says
-(and never touches the scores analytics wrote).
+(and never touches the scores analytics wrote). People on the suppression list (`graphcrm forget`)
+are withheld (`suppressed.withhold`) and reported by id; `--wipe` carries the list over.
 
 The fresh-database path is the bulk path: only the unique-id constraints exist while it writes
 (the relationship batches find their endpoints through them); batches go to the server from
@@ -31,8 +32,10 @@ from typing import Any
 
 from graphcrm import model, queries, results
 from graphcrm.db import DatabaseError, Graph
+from graphcrm.erasure import restore_suppressions, suppression_list
 from graphcrm.errors import LoadInterrupted
 from graphcrm.ingest import restore_point
+from graphcrm.ingest.suppressed import Withheld, known_with_suppressed, withhold
 from graphcrm.ingest.validate import Dataset, read_directory
 
 ProgressFactory = Callable[[int], Callable[[int], None]]
@@ -50,6 +53,7 @@ class LoadSummary:
     relationships: dict[str, int] = field(default_factory=dict)
     validate_seconds: float = 0.0
     write_seconds: float = 0.0
+    withheld: Withheld = field(default_factory=Withheld)
 
     @property
     def rows(self) -> int:
@@ -191,11 +195,15 @@ def load_directory(
     graph.verify()
     if wipe_first:
         restore_point.require(graph.settings)
-    dataset = read_directory(directory, None if wipe_first else existing_labels(graph))
+    suppressions = suppression_list(graph)
+    known = known_with_suppressed(existing_labels(graph), {e.id: e.label for e in suppressions})
+    dataset = read_directory(directory, None if wipe_first else known)
+    withheld = withhold(dataset, {entry.id for entry in suppressions})
     summary = LoadSummary(
         nodes=dataset.counts_by_label(),
         relationships=dataset.counts_by_type(),
         validate_seconds=time.perf_counter() - started,
+        withheld=withheld,
     )
     written = 0
 
@@ -209,6 +217,8 @@ def load_directory(
     point = restore_point.RestorePoint.take(graph) if wipe_first else None
     began = time.perf_counter()
     try:
+        if point is not None:
+            restore_suppressions(graph, suppressions)
         _write(graph, dataset, wipe_first, batch_size, advance)
     except BaseException as failure:
         if point is not None:

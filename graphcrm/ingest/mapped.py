@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from graphcrm import model, settings
 from graphcrm.db import Graph
@@ -29,7 +29,10 @@ from graphcrm.ingest.csvfile import FileSpec, Limits, read_rows
 from graphcrm.ingest.loader import LoadSummary, ProgressFactory, existing_labels, load_directory
 from graphcrm.ingest.mapping import Block, Cell, Mapping, contract_properties
 from graphcrm.ingest.provenance import Origin, Origins, Provenance
+from graphcrm.ingest.sync import SyncReport, sync_directory
 from graphcrm.ingest.validate import ExistingLabels, Issue, read_directory
+
+_Done = TypeVar("_Done", LoadSummary, SyncReport)
 
 _NODE_COLUMNS = {label: ("id", "name", *nt.props) for label, nt in model.NODE_TYPES.items()}
 _REL_COLUMNS = ("source", "target", "type", *model.RELATIONSHIP_PROPS)
@@ -114,6 +117,43 @@ def load_export(
 ) -> LoadSummary:
     """Translate the export in `directory` through `mapping` and load it like a native directory;
     raise ValidationFailed (with the export's `file:line`s; nothing written) on any error."""
+
+    def load(native: Path) -> LoadSummary:
+        return load_directory(graph, native, wipe_first=wipe_first, batch_size=batch_size, progress=progress)
+
+    return _through(graph, mapping, directory, load, whole=wipe_first, warn=warn)
+
+
+def sync_export(
+    graph: Graph,
+    mapping: Mapping,
+    directory: str | Path,
+    *,
+    batch_size: int = 10_000,
+    progress: ProgressFactory | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> SyncReport:
+    """Translate the export in `directory` through `mapping` and make the graph equal to it
+    (`sync.sync_directory`); errors as `load_export`."""
+
+    def sync(native: Path) -> SyncReport:
+        return sync_directory(graph, native, batch_size=batch_size, progress=progress)
+
+    return _through(graph, mapping, directory, sync, whole=True, warn=warn)
+
+
+def _through(
+    graph: Graph,
+    mapping: Mapping,
+    directory: str | Path,
+    apply: Callable[[Path], _Done],
+    *,
+    whole: bool,
+    warn: Callable[[str], None] | None,
+) -> _Done:
+    """`apply` to the export translated into a scratch native directory, with the native
+    checks' issues told in the export's terms. `whole`: the export replaces the graph, so its
+    references are checked against itself alone."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="graphcrm-mapped-") as scratch:
         translated, problems = _translate(mapping, directory, Path(scratch), Limits())
@@ -121,17 +161,15 @@ def load_export(
             if warn:
                 warn(message)
         if problems.total:
-            _raise_all(problems, translated, None if wipe_first else existing_labels(graph))
+            _raise_all(problems, translated, None if whole else existing_labels(graph))
         translating = time.perf_counter() - started
         try:
-            summary = load_directory(
-                graph, translated.directory, wipe_first=wipe_first, batch_size=batch_size, progress=progress
-            )
+            done = apply(translated.directory)
         except ValidationFailed as failed:
             told = [translated.provenance.tell(issue) for issue in failed.issues]
             raise problems.failure(told, failed.total) from None
-        summary.validate_seconds += translating  # the translation is part of checking the input
-        return summary
+        done.validate_seconds += translating  # the translation is part of checking the input
+        return done
 
 
 def translate(mapping: Mapping, directory: str | Path, out: Path, limits: Limits | None = None) -> Translated:
