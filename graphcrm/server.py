@@ -228,11 +228,7 @@ def start(
     classpath = build(home)
     password(home)
     home.port_file.write_text(f"{chosen}\n")
-    java = shutil.which("java", path=os.path.join(os.environ.get("JAVA_HOME", ""), "bin")) or shutil.which(
-        "java"
-    )
-    if java is None:
-        raise ServerError("Java is not on PATH; Neo4j 5.26 needs Java 17.")
+    java = java_executable()
     heap = heap or str(settings.value("neo4j_heap"))
     pagecache_mb = pagecache_mb or int(settings.value("neo4j_pagecache_mb"))
     options = {"heap": heap, "pagecache_mb": pagecache_mb, "import_dir": import_dir and str(import_dir)}
@@ -275,6 +271,16 @@ def start(
         time.sleep(0.25)
     stop(home)
     raise ServerError(f"Neo4j did not answer on port {chosen} within {timeout:.0f}s:\n{_log_tail(home)}")
+
+
+def java_executable() -> str:
+    """Java from JAVA_HOME, else from PATH; ServerError if there is none."""
+    java = shutil.which("java", path=os.path.join(os.environ.get("JAVA_HOME", ""), "bin")) or shutil.which(
+        "java"
+    )
+    if java is None:
+        raise ServerError("Java is not on PATH; Neo4j 5.26 needs Java 17.")
+    return java
 
 
 def restart(home: ServerHome, *, timeout: float = 180.0) -> ServerInfo:

@@ -16,7 +16,7 @@ from graphcrm.errors import ValidationFailed
 from graphcrm.ingest import mapping
 from graphcrm.ingest.crm_exports import generate_export
 from graphcrm.ingest.loader import load_directory
-from graphcrm.ingest.mapped import load_export, translate
+from graphcrm.ingest.mapped import load_export, sync_export, translate
 from graphcrm.ingest.mapping import MappingError
 from graphcrm.ingest.validate import read_directory
 
@@ -97,6 +97,22 @@ def test_export_loads_as_the_same_graph_as_native_files(
     assert fingerprint(empty_graph) == native
     assert {label for row in native["nodes"] for label in row["l"]} == set(model.LABELS)
     assert {row["t"] for row in native["relationships"]} == set(model.REL_TYPES)
+
+
+def test_a_later_export_syncs_its_changes_through_the_mapping(
+    exports: dict[str, Path], empty_graph: Graph, tmp_path: Path
+) -> None:
+    export = copy_export(exports["hubspot"], tmp_path / "hubspot")
+    load_export(empty_graph, mapping.load("hubspot"), export)
+    same = sync_export(empty_graph, mapping.load("hubspot"), export)
+    assert same.unchanged, "the export the graph was loaded from changes nothing"
+    edit_row(export / "contacts.csv", "000001", **{"Lifecycle Stage": "lead", "City": ""})
+    report = sync_export(empty_graph, mapping.load("hubspot"), export)
+    assert report.nodes[model.CUSTOMER].changed == 1 and report.nodes[model.CUSTOMER].removed == 0
+    row = empty_graph.read("MATCH (c:Customer {id: 'C000001'}) RETURN c.stage AS stage, c.city AS city")
+    assert row == [{"stage": "awareness", "city": None}], (
+        "HubSpot's lead is our awareness; a blank cell clears"
+    )
 
 
 @pytest.mark.parametrize("crm", CRMS)

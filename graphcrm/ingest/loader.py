@@ -18,6 +18,10 @@ rows are sorted by (source, target) so that concurrent batches hold mostly disjo
 locks (the rare deadlock is a transient error that the managed transaction retries). The
 secondary indexes (names, stages, full-text search, ...) are built once over the loaded graph at
 the end, which is much cheaper than updating them row by row.
+
+The first load into the managed server's empty database (not `--wipe`, not `transactional`) goes
+around Cypher altogether: `offline_import` builds the store with neo4j-admin's importer while the
+server is stopped, then the same schema and GraphState marker are written.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from graphcrm import model, queries, results
 from graphcrm.db import DatabaseError, Graph
 from graphcrm.erasure import restore_suppressions, suppression_list
 from graphcrm.errors import LoadInterrupted
-from graphcrm.ingest import restore_point
+from graphcrm.ingest import offline_import, restore_point
 from graphcrm.ingest.suppressed import Withheld, known_with_suppressed, withhold
 from graphcrm.ingest.validate import Dataset, read_directory
 
@@ -54,6 +58,7 @@ class LoadSummary:
     validate_seconds: float = 0.0
     write_seconds: float = 0.0
     withheld: Withheld = field(default_factory=Withheld)
+    offline: bool = False
 
     @property
     def rows(self) -> int:
@@ -181,6 +186,7 @@ def load_directory(
     directory: str | Path,
     *,
     wipe_first: bool = False,
+    transactional: bool = False,
     batch_size: int = 10_000,
     progress: ProgressFactory | None = None,
 ) -> LoadSummary:
@@ -189,15 +195,18 @@ def load_directory(
 
     `wipe_first` replaces the graph behind a restore point of the managed server (see
     `restore_point`): if the load fails, the previous graph is put back. Without it, a load cut
-    off mid-way is completed by running it again (every write is idempotent).
+    off mid-way is completed by running it again (every write is idempotent). Into the managed
+    server's empty database the load is an offline import (`offline_import`) unless
+    `transactional`.
     """
     started = time.perf_counter()
     graph.verify()
     if wipe_first:
         restore_point.require(graph.settings)
-    suppressions = suppression_list(graph)
+    suppressions = suppression_list(graph)  # a suppression is a node: the database is then not empty
+    empty = wipe_first or is_empty(graph)
     known = known_with_suppressed(existing_labels(graph), {e.id: e.label for e in suppressions})
-    dataset = read_directory(directory, None if wipe_first else known)
+    dataset = read_directory(directory, None if empty else known)
     withheld = withhold(dataset, {entry.id for entry in suppressions})
     summary = LoadSummary(
         nodes=dataset.counts_by_label(),
@@ -214,6 +223,12 @@ def load_directory(
             tick(n)
 
     tick = progress(summary.rows) if progress else None
+    if _offline(graph, wipe_first, transactional):
+        began = time.perf_counter()
+        offline_import.import_dataset(graph, dataset, _finish_offline)
+        advance(summary.rows)
+        summary.write_seconds, summary.offline = time.perf_counter() - began, True
+        return summary
     point = restore_point.RestorePoint.take(graph) if wipe_first else None
     began = time.perf_counter()
     try:
@@ -237,6 +252,19 @@ def load_directory(
         point.discard()
     summary.write_seconds = time.perf_counter() - began
     return summary
+
+
+def _offline(graph: Graph, wipe_first: bool, transactional: bool) -> bool:
+    """Whether this load is an offline import: the managed server (graphcrm may stop it), its
+    database still empty after validation, and neither `--wipe` nor `--transactional` asked."""
+    managed = graph.settings.home is not None
+    return managed and not (wipe_first or transactional) and is_empty(graph)
+
+
+def _finish_offline(graph: Graph) -> None:
+    """What the transactional path writes besides the records: the schema, the GraphState marker."""
+    apply_schema(graph)
+    results.mark_graph_changed(graph)
 
 
 def _write(

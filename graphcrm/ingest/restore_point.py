@@ -44,10 +44,10 @@ def require(settings: Settings) -> server.ServerHome:
 class RestorePoint:
     """The database as it was before a `--wipe` load: `restore` puts it back, `discard` drops it."""
 
-    def __init__(self, home: server.ServerHome, database: str) -> None:
+    def __init__(self, home: server.ServerHome, database: str, folder: str = FOLDER) -> None:
         self.home = home
         self.database = database
-        self.folder = home.root / FOLDER
+        self.folder = home.root / folder
 
     @classmethod
     def take(cls, graph: Graph) -> RestorePoint:
@@ -65,11 +65,15 @@ class RestorePoint:
                 f"{point.home.root}, so its graph cannot be set aside; nothing was changed."
             )
         try:
-            point._move(point._live, point._aside)
+            point.set_aside()
         finally:
             server.restart(point.home)
             graph.reconnect()
         return point
+
+    def set_aside(self) -> None:
+        """Move the database of the stopped server into `folder` (a rename per part)."""
+        self._move(self._live, self._aside)
 
     def _live(self, part: str) -> Path:
         return self.home.dbms / "data" / part / self.database

@@ -2,20 +2,23 @@
 
 Validation is complete before anything is written: a directory with any error produces no
 records at all, only `file:line: reason` messages (the first `max_issues` of them, a setting), so a load
-never half-happens because of bad input. Files are streamed row by row within the contract's size
-limits (`csvfile`), cells are parsed strictly by kind (`values`), and each row carries every
-contract property of its file, None where the cell is blank, so that a re-import clears it.
+never half-happens because of bad input. A clean directory is proven clean column by column at C
+speed (`vectorised`); only one that may have an issue is read row by row within the contract's
+size limits (`csvfile`), cells parsed strictly by kind (`values`), to name each issue at its line.
+Each row carries every contract property of its file, None where the cell is blank, so that a
+re-import clears it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graphcrm import model, settings
 from graphcrm.errors import ValidationFailed
+from graphcrm.ingest import vectorised
 from graphcrm.ingest.csvfile import FileSpec, Limits, read_rows
 from graphcrm.ingest.values import CellError, parse_value
 from graphcrm.model import Prop
@@ -45,8 +48,8 @@ class Dataset:
     target_label)]` rows are `{"s", "t", "props"}` (INTERACTED rows also carry `"id"`).
     """
 
-    nodes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    relationships: dict[tuple[str, str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    nodes: dict[str, Sequence[dict[str, Any]]] = field(default_factory=dict)
+    relationships: dict[tuple[str, str, str], Sequence[dict[str, Any]]] = field(default_factory=dict)
 
     def node_count(self) -> int:
         return sum(len(rows) for rows in self.nodes.values())
@@ -94,7 +97,11 @@ def _properties(
 
 
 def read_directory(
-    directory: str | Path, existing: ExistingLabels | None = None, limits: Limits | None = None
+    directory: str | Path,
+    existing: ExistingLabels | None = None,
+    limits: Limits | None = None,
+    *,
+    vectorised_first: bool = True,
 ) -> Dataset:
     """Validate every file of a data directory and return its records, or raise ValidationFailed.
 
@@ -107,6 +114,11 @@ def read_directory(
         in the database (id -> label). None means an empty database (e.g. `load --wipe`).
     limits
         Row, file and row-count limits; None means the contract's (graphcrm.model.MAX_*).
+    vectorised_first
+        Try the column-at-a-time validator first (`vectorised`: C speed, records kept as Arrow
+        tables); the row-by-row reader runs only when it finds the directory may have an issue,
+        to name each one at its line. False runs the row-by-row reader alone (the reference the
+        vectorised path is tested against).
     """
     limits = limits or Limits()
     root = Path(directory)
@@ -120,6 +132,9 @@ def read_directory(
     if not present:
         expected = ", ".join(nt.file for nt in model.NODE_TYPES.values())
         raise ValidationFailed([Issue(str(root), 0, f"has none of the node files ({expected})")], 1)
+    clean = vectorised.read_clean(root, existing, limits) if vectorised_first else None
+    if clean is not None:
+        return Dataset(*clean)
 
     for node_type in present:
         dataset.nodes[node_type.label] = _read_nodes(
