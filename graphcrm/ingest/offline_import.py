@@ -55,7 +55,7 @@ _NAME = model.Prop()
 
 def import_dataset(graph: Graph, dataset: Dataset, finish: Callable[[Graph], None]) -> None:
     """Import `dataset` offline into the managed server's empty database, then run `finish`."""
-    home = server.ServerHome(restore_point.require(graph.settings).root)
+    home = restore_point.require(graph.settings)
     files = home.root / FILES
     shutil.rmtree(files, ignore_errors=True)
     files.mkdir(mode=0o700)
