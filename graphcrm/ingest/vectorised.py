@@ -193,11 +193,12 @@ def _grouped(
     if "id" not in table.column_names:  # relationships.csv: one per (source, target, type)
         distinct = len(label_of) + 1
         pairs = (type_codes * distinct + sources.astype(np.int64)) * distinct + targets.astype(np.int64)
-        if len(np.unique(pairs)) != len(pairs):
+        pairs.sort()
+        if (pairs[1:] == pairs[:-1]).any():
             return None
     group = (type_codes * width + source_labels) * width + target_labels
     groups: dict[tuple[str, str, str], pa.Table] = {}
-    for code in np.unique(group).tolist():
+    for code in np.flatnonzero(np.bincount(group, minlength=1)).tolist():
         rest, target = divmod(code, width)
         type_code, source = divmod(rest, width)
         groups[(rel_types[type_code], labels[source], labels[target])] = table.filter(pa.array(group == code))
