@@ -3,10 +3,10 @@
 At `--size` all benchmarks run, then at the growth sizes (default 10,000 and 100,000 customers)
 the load and analytics benchmarks, so the results show how cost grows. At `--size`: load
 (graphcrm vs LOAD CSV vs neo4j-admin import), projection (with and without the Rust extension),
-analytics (with the igraph reference), dashboard latency and the pages (before and after, one
-user and concurrent sessions). Each benchmark appends its table to
-bench/RESULTS.md as it finishes, so a run that is cut short keeps what it measured; a benchmark
-that fails is reported and the suite goes on (the exit status is then 1).
+analytics (with the igraph reference), dashboard latency, the pages (before and after, one
+user and concurrent sessions) and the batch on Spark vs the local engine. Each benchmark appends
+its table to bench/RESULTS.md as it finishes, so a run that is cut short keeps what it measured;
+a benchmark that fails is reported and the suite goes on (the exit status is then 1).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import time
 import traceback
 from collections.abc import Callable
 
-from bench import analyze, dashboard, load, pages, project
+from bench import analyze, dashboard, load, pages, project, spark
 from bench.common import RESULTS, record
 
-BENCHMARKS: tuple[str, ...] = ("load", "project", "analyze", "dashboard", "pages")
+BENCHMARKS: tuple[str, ...] = ("load", "project", "analyze", "dashboard", "pages", "spark")
 GROWTH_BENCHMARKS: tuple[str, ...] = ("load", "analyze")
 
 
@@ -40,6 +40,7 @@ def run_step(name: str, size: int, seed: int, options: argparse.Namespace) -> No
         "analyze": lambda: analyze.run(size, seed, timeout=options.timeout),
         "dashboard": lambda: dashboard.run(size, seed, repeats=options.repeats),
         "pages": lambda: pages.run(size, options.before or None, sessions=options.sessions),
+        "spark": lambda: spark.run(size, seed, timeout=options.timeout),
     }
     steps[name]()
 

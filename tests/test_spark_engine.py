@@ -99,9 +99,11 @@ def test_spark_batch_stores_the_local_engines_answers(spark: object, writable_sa
     columns = ["ring", "kind", "group", "members", "size", "referrals", "converted"]
     assert spark_rings[columns].to_dict("records") == local_rings[columns].to_dict("records")
     runs = graph.read(
-        "MATCH (r:AnalyticsRun {complete: true, engine: 'spark'}) RETURN r.analysis AS analysis, r.nodes AS nodes"
+        "MATCH (r:AnalyticsRun {complete: true, engine: 'spark'}) "
+        "RETURN r.analysis AS analysis, r.nodes AS nodes"
     )
-    assert {r["analysis"]: r["nodes"] for r in runs} == {name: found[name].written for name in engine.ANALYSED}
+    written = {name: found[name].written for name in engine.ANALYSED}
+    assert {r["analysis"]: r["nodes"] for r in runs} == written
     assert found["influencers"].written == len(local)
     assert stored_result(graph, "communities").tables["communities"]["size"].sum() > 0
 
