@@ -19,7 +19,7 @@ from graphcrm.analytics import run as analytics
 from graphcrm.analytics.registry import ANALYSES
 from graphcrm.analytics.spec import AnalysisResult, Param
 from graphcrm.db import Graph
-from graphcrm.errors import AnalysisInputError, InputError
+from graphcrm.errors import AnalysisInputError, EngineUnavailable, InputError
 from graphcrm.export import frame_csv
 
 FORMATS = ("table", "csv", "json")
@@ -161,7 +161,11 @@ def _run_spark(graph: Graph, args: argparse.Namespace) -> int:
     from graphcrm.spark.session import check_master
 
     check_master(args.master)
-    from graphcrm.spark import engine
+    try:
+        from graphcrm.spark import engine
+    except ImportError:
+        needs = "The Spark engine needs pyspark 3.5: pip install 'graphcrm[spark]'."
+        raise EngineUnavailable(needs) from None
 
     found = engine.write_all(
         graph, args.input, master=args.master, seed=args.seed, started_by="graphcrm analyze all"
