@@ -28,6 +28,8 @@ from graphcrm.ingest.validate import Dataset, read_directory
 from tests.conftest import SAMPLE_DATA
 
 pytest.importorskip("pyspark")
+# Spark's cost here is per job, not per row: a loaded 2-core machine needs the head-room.
+pytestmark = pytest.mark.timeout(1800)
 
 from graphcrm.spark import cascades, engine  # noqa: E402
 from graphcrm.spark.communities import communities as spark_communities  # noqa: E402
@@ -42,7 +44,7 @@ SCORES += "n.influence AS influence, n.community AS community, n.referral_ring A
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[object]:
-    os.environ.setdefault("GRAPHCRM_SPARK_PARTITIONS", "2")
+    os.environ.setdefault("GRAPHCRM_SPARK_PARTITIONS", "1")
     session = spark_session(MASTER)
     yield session
     session.stop()

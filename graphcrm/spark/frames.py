@@ -66,7 +66,8 @@ def read_directory(spark: SparkSession, directory: str | Path) -> Frames:
         spec = FileSpec(model.INTERACTION_REQUIRED, model.REL_TYPES[model.INTERACTED].props)
         _read(spark, interactions, spec, issues, checks)
     _check_cells(checks, issues)
-    _raise_if_any(issues)
+    if len(node_parts) < len(present) or (rel_path.exists() and relationships is None):
+        _raise_if_any(issues)
     nodes = node_parts[0]
     for part in node_parts[1:]:
         nodes = nodes.unionByName(part)

@@ -18,7 +18,7 @@ from pyspark.sql import functions as F
 
 from graphcrm.spark.plans import checkpoint
 
-TOL = 1e-10
+TOL = 1e-9
 MAX_ITER = 500
 
 
