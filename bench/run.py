@@ -4,9 +4,10 @@ At `--size` all benchmarks run, then at the growth sizes (default 10,000 and 100
 the load and analytics benchmarks, so the results show how cost grows. At `--size`: load
 (graphcrm vs LOAD CSV vs neo4j-admin import), projection (with and without the Rust extension),
 analytics (with the igraph reference), dashboard latency and the pages (before and after, one
-user and concurrent sessions). Each benchmark appends its table to
-bench/RESULTS.md as it finishes, so a run that is cut short keeps what it measured; a benchmark
-that fails is reported and the suite goes on (the exit status is then 1).
+user and concurrent sessions); `--only spark` runs the batch on Spark vs the local engine. Each
+benchmark appends its table to bench/RESULTS.md as it finishes, so a run that is cut short keeps
+what it measured; a benchmark that fails is reported and the suite goes on (the exit status is
+then 1).
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ import time
 import traceback
 from collections.abc import Callable
 
-from bench import analyze, dashboard, load, pages, project
+from bench import analyze, dashboard, load, pages, project, spark
 from bench.common import RESULTS, record
 
 BENCHMARKS: tuple[str, ...] = ("load", "project", "analyze", "dashboard", "pages")
+# Run only when named (`--only spark`): a Spark batch on 2 cores takes minutes even on tiny graphs.
+OPTIONAL_BENCHMARKS: tuple[str, ...] = ("spark",)
 GROWTH_BENCHMARKS: tuple[str, ...] = ("load", "analyze")
 
 
 def plan(size: int, growth: list[int], only: list[str]) -> list[tuple[str, int]]:
     """(benchmark, size) pairs in run order: `size` first (the figures that matter most, kept
     even if a long run is cut short), then the growth sizes, smallest first."""
-    steps = [(name, size) for name in BENCHMARKS if name in only]
+    steps = [(name, size) for name in (*BENCHMARKS, *OPTIONAL_BENCHMARKS) if name in only]
     return steps + [
         (name, g) for g in sorted(set(growth) - {size}) for name in GROWTH_BENCHMARKS if name in only
     ]
@@ -40,6 +43,7 @@ def run_step(name: str, size: int, seed: int, options: argparse.Namespace) -> No
         "analyze": lambda: analyze.run(size, seed, timeout=options.timeout),
         "dashboard": lambda: dashboard.run(size, seed, repeats=options.repeats),
         "pages": lambda: pages.run(size, options.before or None, sessions=options.sessions),
+        "spark": lambda: spark.run(size, seed, timeout=options.timeout),
     }
     steps[name]()
 
@@ -65,9 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-import-tool", action="store_true", help="leave out neo4j-admin import")
     args = parser.parse_args(argv)
     only = [x for x in args.only.split(",") if x]
-    unknown = sorted(set(only) - set(BENCHMARKS))
+    known = (*BENCHMARKS, *OPTIONAL_BENCHMARKS)
+    unknown = sorted(set(only) - set(known))
     if unknown:
-        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(known)}")
     growth = [int(x) for x in args.growth.split(",") if x.strip()]
 
     failures: list[list[str]] = []

@@ -101,5 +101,9 @@ class BatchRunning(GraphCRMError):
     """Another recompute (the batch) is running; only one runs at a time."""
 
 
+class EngineUnavailable(GraphCRMError):
+    """An analytics engine cannot start (e.g. Spark without Java, or an unusable master)."""
+
+
 class ServerError(GraphCRMError):
     """The managed local server could not be built, started or stopped."""

@@ -117,6 +117,20 @@ SETTINGS: tuple[Setting, ...] = (
         "the dashboard's audit trail (JSON lines); empty: `audit.jsonl` in the state folder",
     ),
     Setting(
+        "spark_partitions",
+        "GRAPHCRM_SPARK_PARTITIONS",
+        8,
+        "shuffle partitions of the Spark engine (`analyze all --engine spark`); raise on a cluster",
+        1,
+        100_000,
+    ),
+    Setting(
+        "spark_driver_memory",
+        "GRAPHCRM_SPARK_DRIVER_MEMORY",
+        "1g",
+        "JVM heap of the Spark engine's driver (Java size, e.g. 4g)",
+    ),
+    Setting(
         "session_idle_minutes",
         "GRAPHCRM_SESSION_IDLE_MINUTES",
         60,

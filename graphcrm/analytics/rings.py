@@ -49,7 +49,7 @@ def referral_rings(G: nx.MultiDiGraph, *, window_days: int = 30, min_burst: int 
     referred = edges[model.REFERRED]
     circles = [sorted(c) for c in components(((u, v) for u, v, _ in referred), strong=True) if len(c) > 1]
     R = _circle_referrals(referred, {n for members in circles for n in members})
-    rows = [_circle(G, R, members) for members in circles]
+    rows = [circle(R, members) for members in circles]
     rows.sort(key=lambda r: (-r["size"], r["members"]))
     rows.extend(_bursts(G, edges, window_days, min_burst))
     for number, row in enumerate(rows, start=1):
@@ -73,7 +73,8 @@ def _circle_referrals(referred: list[tuple[str, str, dict]], members: set[str]) 
     return referral_digraph((u, v, d) for u, v, d in referred if u in members)
 
 
-def _circle(G: nx.MultiDiGraph, R: nx.DiGraph, members: list[str]) -> dict:
+def circle(R: nx.DiGraph, members: list[str]) -> dict:
+    """The ring row of one referral circle (`members` sorted) from the referrals `R` among them."""
     inside = R.subgraph(members)
     loop = [u for u, _ in nx.find_cycle(inside, source=members[0])]
     dates = sorted(d for _, _, d in inside.edges(data="since") if isinstance(d, date))
@@ -113,37 +114,49 @@ def _bursts(
             groups[("household", household[u])].append(item)
     rows = []
     for (kind, group), items in sorted(groups.items()):
-        items.sort()
-        best: list[tuple[date, str, str, bool]] = []
-        start = 0
-        for end in range(len(items)):
-            while (items[end][0] - items[start][0]).days > window_days:
-                start += 1
-            if end - start + 1 > len(best):
-                best = items[start : end + 1]
-        if len(best) < min_burst:
-            continue
-        members = sorted({n for _, u, v, _ in best for n in (u, v)})
-        converted = sum(1 for *_, c in best if c)
-        where = (
-            f"company {G.nodes[group].get('name', group)} ({group})" if kind == "company" else "one household"
-        )
-        rows.append(
-            {
-                "kind": kind,
-                "group": group,
-                "members": ", ".join(members),
-                "size": len(members),
-                "referrals": len(best),
-                "converted": converted,
-                "first": best[0][0],
-                "last": best[-1][0],
-                "why": f"{len(best)} referrals inside {where} within {(best[-1][0] - best[0][0]).days} days "
-                f"(limit {min_burst} in {window_days}), {converted} converted.",
-            }
-        )
+        name = G.nodes[group].get("name", group) if kind == "company" else ""
+        row = burst(kind, group, name, items, window_days, min_burst)
+        if row is not None:
+            rows.append(row)
     rows.sort(key=lambda r: (-r["referrals"], r["kind"], r["group"]))
     return rows
+
+
+def burst(
+    kind: str,
+    group: str,
+    name: str,
+    items: list[tuple[date, str, str, bool]],
+    window_days: int,
+    min_burst: int,
+) -> dict | None:
+    """The ring row of one company's or household's referrals `(since, referrer, referee,
+    converted)` (`name`: the company's), or None when no `window_days` window holds `min_burst`."""
+    items = sorted(items)
+    best: list[tuple[date, str, str, bool]] = []
+    start = 0
+    for end in range(len(items)):
+        while (items[end][0] - items[start][0]).days > window_days:
+            start += 1
+        if end - start + 1 > len(best):
+            best = items[start : end + 1]
+    if len(best) < min_burst:
+        return None
+    members = sorted({n for _, u, v, _ in best for n in (u, v)})
+    converted = sum(1 for *_, c in best if c)
+    where = f"company {name} ({group})" if kind == "company" else "one household"
+    return {
+        "kind": kind,
+        "group": group,
+        "members": ", ".join(members),
+        "size": len(members),
+        "referrals": len(best),
+        "converted": converted,
+        "first": best[0][0],
+        "last": best[-1][0],
+        "why": f"{len(best)} referrals inside {where} within {(best[-1][0] - best[0][0]).days} days "
+        f"(limit {min_burst} in {window_days}), {converted} converted.",
+    }
 
 
 def _run(G: nx.MultiDiGraph, **params: Any) -> AnalysisResult:

@@ -19,7 +19,7 @@ from graphcrm.analytics import run as analytics
 from graphcrm.analytics.registry import ANALYSES
 from graphcrm.analytics.spec import AnalysisResult, Param
 from graphcrm.db import Graph
-from graphcrm.errors import AnalysisInputError, InputError
+from graphcrm.errors import AnalysisInputError, EngineUnavailable, InputError
 from graphcrm.export import frame_csv
 
 FORMATS = ("table", "csv", "json")
@@ -62,6 +62,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     everything.add_argument("--write", action="store_true", help="accepted for clarity: `all` always writes")
     everything.add_argument("--seed", type=int, default=7, help="seed for Louvain and sampling (default 7)")
+    everything.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="local: NetworkX/igraph on a projection of Neo4j; spark: influencers, communities and "
+        "rings on Apache Spark from --input (default local)",
+    )
+    everything.add_argument(
+        "--input",
+        type=Path,
+        metavar="DIR",
+        help="import directory the Spark engine reads (required with spark)",
+    )
+    everything.add_argument(
+        "--master",
+        default="local[2]",
+        help="Spark master: local[N], spark://HOST:PORT, yarn (default local[2])",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -86,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
     if args.analysis == "all":
         if args.table or args.out or args.format != "table":
             raise InputError("analyze all stores its results and prints none; read them with analyze NAME.")
+        if args.engine == "spark":
+            return _run_spark(graph, args)
+        if args.input is not None:
+            raise InputError("--input is read by the Spark engine only; add --engine spark.")
         for name, result in analytics.write_all(
             graph, seed=args.seed, started_by="graphcrm analyze all"
         ).items():
@@ -129,6 +151,29 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet and stored is None:
         written = f"; wrote {result.written:,} nodes" if result.written else ""
         print(f"{args.analysis}: {_timing(result)}{written}", file=sys.stderr)
+    return 0
+
+
+def _run_spark(graph: Graph, args: argparse.Namespace) -> int:
+    """`analyze all --engine spark`: the Spark batch from the import directory `--input`."""
+    if args.input is None:
+        raise InputError("--engine spark reads the import directory itself: add --input DIR.")
+    from graphcrm.spark.session import check_master
+
+    check_master(args.master)
+    try:
+        from graphcrm.spark import engine
+    except ImportError:
+        needs = "The Spark engine needs pyspark 3.5: pip install 'graphcrm[spark]'."
+        raise EngineUnavailable(needs) from None
+
+    found = engine.write_all(
+        graph, args.input, master=args.master, seed=args.seed, started_by="graphcrm analyze all"
+    )
+    if not args.quiet:
+        for name, result in found.items():
+            props = ", ".join(ANALYSES[name].scores)
+            print(f"{name}: stored {props} ({result.written:,} nodes; Spark {result.seconds:.2f}s)")
     return 0
 
 
