@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -214,3 +215,20 @@ def browser_page() -> Iterator[tuple[Any, list[str]]]:
         page.route("**/*", only_loopback)
         yield page, blocked
         browser.close()
+
+
+def kill_at_first_batch(home: server.ServerHome, killed: list[int]) -> Callable[[int], Callable[[int], None]]:
+    """A load's progress factory that SIGKILLs the managed server in `home` when the first batch
+    is reported written, and records the killed pid in `killed`: a server dying mid-load."""
+
+    def factory(total: int) -> Callable[[int], None]:
+        def tick(sent: int) -> None:
+            if not killed:
+                pid = server.running_pid(home)
+                assert pid is not None
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+        return tick
+
+    return factory

@@ -27,7 +27,7 @@ def drawn_fraction(png: bytes) -> float:
 
 
 def test_overview_network_is_drawn_without_internet(
-    sample_graph: Graph, dashboard_url: str, browser_page: tuple[playwright.Page, list[str]], output_dir: Path
+    scored_graph: Graph, dashboard_url: str, browser_page: tuple[playwright.Page, list[str]], output_dir: Path
 ) -> None:
     page, blocked = browser_page
     page.goto(dashboard_url)

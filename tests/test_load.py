@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import signal
 import subprocess
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +17,7 @@ from graphcrm.errors import DatabaseError, LoadInterrupted, ValidationFailed
 from graphcrm.ingest import restore_point
 from graphcrm.ingest.loader import load_directory
 
-from .conftest import SAMPLE_DATA, TEST_DATA
+from .conftest import SAMPLE_DATA, TEST_DATA, kill_at_first_batch
 from .test_validate import fingerprint
 
 # Every node of the import contract's labels (not the GraphState marker a load updates) and its ties.
@@ -127,19 +124,13 @@ def test_server_killed_during_a_wipe_load_gets_the_previous_graph_back(managed_g
     home = server.ServerHome(managed_graph.settings.home)
     killed: list[int] = []
 
-    def kill_after_first_batch(total: int) -> Callable[[int], None]:
-        def tick(sent: int) -> None:
-            if not killed:
-                pid = server.running_pid(home)
-                assert pid is not None
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
-
-        return tick
-
     with pytest.raises(LoadInterrupted) as interrupted:
         load_directory(
-            managed_graph, SAMPLE_DATA, wipe_first=True, batch_size=50, progress=kill_after_first_batch
+            managed_graph,
+            SAMPLE_DATA,
+            wipe_first=True,
+            batch_size=50,
+            progress=kill_at_first_batch(home, killed),
         )
     message = str(interrupted.value)
     assert killed, "the load never reported progress"

@@ -5,9 +5,7 @@ counts are those of the edits, and a sync cut off by a killed server leaves the 
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import signal
 import subprocess
 from collections import Counter
 from collections.abc import Callable
@@ -21,7 +19,7 @@ from graphcrm.errors import LoadInterrupted
 from graphcrm.ingest.loader import load_directory
 from graphcrm.ingest.sync import SyncReport, sync_directory
 
-from .conftest import SAMPLE_DATA, TEST_DATA
+from .conftest import SAMPLE_DATA, TEST_DATA, kill_at_first_batch
 
 SCORE_KEYS = {*model.SCORES, "scores_computed_at"}
 CONTRACT = "|".join(model.LABELS)
@@ -230,18 +228,8 @@ def test_a_sync_cut_off_by_a_killed_server_leaves_the_graph_as_it_was(
     home = server.ServerHome(managed_graph.settings.home)
     killed: list[int] = []
 
-    def kill_after_first_batch(total: int) -> Callable[[int], None]:
-        def tick(sent: int) -> None:
-            if not killed:
-                pid = server.running_pid(home)
-                assert pid is not None
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
-
-        return tick
-
     with pytest.raises(LoadInterrupted) as interrupted:
-        sync_directory(managed_graph, exports.third, batch_size=1, progress=kill_after_first_batch)
+        sync_directory(managed_graph, exports.third, batch_size=1, progress=kill_at_first_batch(home, killed))
     assert killed, "the sync never reported progress"
     assert "stopped in the middle of the work" in str(interrupted.value)
     assert "nothing of the sync was committed" in str(interrupted.value)
