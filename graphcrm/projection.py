@@ -80,7 +80,7 @@ def project(graph: Graph, projection: Projection = EVERYTHING) -> nx.MultiDiGrap
 
 
 @dataclass(frozen=True)
-class _Part:
+class Part:
     """One streamed query of a projection: the nodes of a label or the relationships of a type."""
 
     kind: str
@@ -89,12 +89,14 @@ class _Part:
     keys: list[str]
 
 
-def _parts(projection: Projection) -> list[_Part]:
+def parts(projection: Projection) -> list[Part]:
+    """The streamed queries of `projection`: every label's nodes first, then each type's
+    relationships (`graphcrm.compact` numbers relationship ends once all nodes are in)."""
     node_keys = list(dict.fromkeys(("name", *projection.node_props)))
     node_template = queries.internal("project_nodes")
     rel_template = queries.internal("project_relationships")
     parts = [
-        _Part(
+        Part(
             "nodes",
             label,
             node_template.render(label=label, values=queries.PropertyReads("n", tuple(node_keys))),
@@ -103,16 +105,16 @@ def _parts(projection: Projection) -> list[_Part]:
         for label in projection.labels
     ]
     for rel_type in projection.types:
-        keys = _rel_keys(projection, rel_type)
+        keys = rel_keys(projection, rel_type)
         cypher = rel_template.render(type=rel_type, values=queries.PropertyReads("r", tuple(keys)))
-        parts.append(_Part("relationships", rel_type, cypher, keys))
+        parts.append(Part("relationships", rel_type, cypher, keys))
     return parts
 
 
 _END = object()
 
 
-def _stream(graph: Graph, parts: list[_Part]) -> Iterator[tuple[_Part, list[Any]]]:
+def stream(graph: Graph, parts: list[Part]) -> Iterator[tuple[Part, list[Any]]]:
     """Every part's packed rows, batch by batch, fetched by a helper thread so that Neo4j works
     on the next query while this thread builds the graph from the last one (on 2 cores at a
     million customers the two used to take turns). A transaction retried by the driver sends its
@@ -128,7 +130,7 @@ def _stream(graph: Graph, parts: list[_Part]) -> Iterator[tuple[_Part, list[Any]
             except queue.Full:
                 continue
 
-    def fetch_part(tx: ManagedTransaction, part: _Part) -> None:
+    def fetch_part(tx: ManagedTransaction, part: Part) -> None:
         for (rows,) in tx.run(part.cypher, batch=TRANSFER_BATCH):
             if stop.is_set():
                 return
@@ -157,7 +159,7 @@ def _stream(graph: Graph, parts: list[_Part]) -> Iterator[tuple[_Part, list[Any]
 def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
     result = nx.MultiDiGraph()
     present: set[str] = set()
-    for part, rows in _stream(graph, _parts(projection)):
+    for part, rows in stream(graph, parts(projection)):
         parsers = _parsers(part.keys)
         if part.kind == "nodes":
             for node_id, values in rows:
@@ -174,7 +176,7 @@ def _project(graph: Graph, projection: Projection) -> nx.MultiDiGraph:
     return result
 
 
-def _rel_keys(projection: Projection, rel_type: str) -> list[str]:
+def rel_keys(projection: Projection, rel_type: str) -> list[str]:
     """The properties projected for relationships of `rel_type` (INTERACTED always with its id,
     which keys its edges)."""
     keys = list(projection.rel_props or DEFAULT_REL_PROPS.get(rel_type, _COMMON_REL_PROPS))
@@ -207,7 +209,7 @@ def project_around(graph: Graph, ids: Collection[str], projection: Projection) -
     present = sorted(labels)
     rel_template = queries.internal("project_relationships_among")
     for rel_type in projection.types:
-        keys = _rel_keys(projection, rel_type)
+        keys = rel_keys(projection, rel_type)
         reads = queries.PropertyReads("r", tuple(keys))
         rel_parsers = _parsers(keys)
         for label in model.REL_TYPES[rel_type].sources:
@@ -226,10 +228,10 @@ def add_incident(graph: Graph, G: nx.MultiDiGraph, ids: Collection[str], project
     search that reads a node's ties only once it reaches the node."""
     node_keys = list(dict.fromkeys(("name", *projection.node_props)))
     node_parsers = _parsers(node_keys)
-    rel_keys = {rel_type: _rel_keys(projection, rel_type) for rel_type in projection.types}
-    every_key = list(dict.fromkeys(key for keys in rel_keys.values() for key in keys))
-    positions = {rel_type: [every_key.index(key) for key in keys] for rel_type, keys in rel_keys.items()}
-    rel_parsers = {rel_type: _parsers(keys) for rel_type, keys in rel_keys.items()}
+    keys_of = {rel_type: rel_keys(projection, rel_type) for rel_type in projection.types}
+    every_key = list(dict.fromkeys(key for keys in keys_of.values() for key in keys))
+    positions = {rel_type: [every_key.index(key) for key in keys] for rel_type, keys in keys_of.items()}
+    rel_parsers = {rel_type: _parsers(keys) for rel_type, keys in keys_of.items()}
     template = queries.internal("project_incident")
     by_label: dict[str, list[str]] = {}
     for node in sorted(set(ids)):
@@ -247,7 +249,7 @@ def add_incident(graph: Graph, G: nx.MultiDiGraph, ids: Collection[str], project
                 continue
             if other not in G:
                 G.add_node(other, label=other_label, **_attributes(node_keys, other_values, node_parsers))
-            keys = rel_keys[rel_type]
+            keys = keys_of[rel_type]
             attrs = _attributes(keys, [values[i] for i in positions[rel_type]], rel_parsers[rel_type])
             source, target = (node, other) if outgoing else (other, node)
             _add_edge(G, source, target, rel_type, attrs)

@@ -13,7 +13,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from graphcrm import model, projection, server
+from graphcrm import compact, model, projection, server
 from graphcrm.db import Graph
 from graphcrm.ingest.loader import load_directory
 
@@ -237,6 +237,8 @@ def test_no_page_projects_the_whole_graph(
     calls: list[object] = []
     whole_graph = projection._project
     monkeypatch.setattr(projection, "_project", lambda *a: calls.append(a[1]) or whole_graph(*a))
+    whole_columns = compact.project_compact
+    monkeypatch.setattr(compact, "project_compact", lambda *a: calls.append(a[1]) or whole_columns(*a))
     partner = Counter(
         r["source"] for r in of_type(model.REFERRED) if r["source"].startswith("P")
     ).most_common(1)

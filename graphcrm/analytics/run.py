@@ -23,7 +23,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from graphcrm import model, queries, results, scores
+from graphcrm import compact, model, queries, results, scores
 from graphcrm.analytics import influencers
 from graphcrm.analytics.registry import ANALYSES, BATCH, analysis
 from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Projection
@@ -55,16 +55,23 @@ def projection_for(name: str, **params: Any) -> Projection:
     return spec.projection
 
 
-def compute(G: nx.MultiDiGraph, name: str, **params: Any) -> AnalysisResult:
+def compute(G: nx.MultiDiGraph | compact.CompactGraph, name: str, **params: Any) -> AnalysisResult:
     """Run analysis `name` on a projected graph (no database access); `params` are its declared
-    parameters (defaults filled in) and any internal inputs the batch passes on."""
+    parameters (defaults filled in) and any internal inputs the batch passes on. On a
+    `CompactGraph` it runs the analysis' `compact` form, or on the NetworkX graph built from it
+    when the analysis has none."""
     spec = analysis(name)
     arguments = spec.arguments(params)
     started = time.perf_counter()
     with cyclic_gc_paused():
-        result = spec.compute(G, **arguments)
+        if isinstance(G, compact.CompactGraph) and spec.compact is not None:
+            result = spec.compact(G, **arguments)
+            result.nodes, result.edges = G.n, G.number_of_edges()
+        else:
+            G = G.to_networkx() if isinstance(G, compact.CompactGraph) else G
+            result = spec.compute(G, **arguments)
+            result.nodes, result.edges = G.number_of_nodes(), G.number_of_edges()
         result.compute_seconds = time.perf_counter() - started
-        result.nodes, result.edges = G.number_of_nodes(), G.number_of_edges()
     return result
 
 
@@ -150,10 +157,11 @@ def _project_and_compute(graph: Graph, name: str, arguments: dict[str, Any]) -> 
 
 
 def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> dict[str, AnalysisResult]:
-    """The batch: compute everything the pages read (`registry.BATCH`) from one projection and
-    store it (node scores, and the tables of the analyses that keep them), one run per analysis.
-    Influence and communities are computed once and handed to the analyses that use them. Only
-    one batch runs at a time (`results.batch_lock`); another raises BatchRunning."""
+    """The batch: compute everything the pages read (`registry.BATCH`) from one compact projection
+    (`graphcrm.compact`) and store it (node scores, and the tables of the analyses that keep
+    them), one run per analysis. Influence and communities are computed once and handed to the
+    analyses that use them. Only one batch runs at a time (`results.batch_lock`); another raises
+    BatchRunning."""
     apply_schema(graph)
     with results.batch_lock(graph, started_by) as progress:
         progress("projecting the graph")
@@ -161,9 +169,10 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
         started = time.perf_counter()
         needed = {t for name in BATCH if ANALYSES[name].projection for t in ANALYSES[name].projection.types}
         types = tuple(t for t in model.REL_TYPES if t in needed)
-        G = project(graph, Projection(model.LABELS, types, NODE_PROPS))
+        C = compact.project_compact(graph, Projection(model.LABELS, types, NODE_PROPS))
         projection_seconds = time.perf_counter() - started
-        labels = {n: d["label"] for n, d in G.nodes(data=True) if "label" in d}
+        labels = C.labels()
+        G: nx.MultiDiGraph | None = None
         done: dict[str, AnalysisResult] = {}
         inputs: dict[str, Any] = {}
         for name in BATCH:
@@ -173,7 +182,10 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
             if spec.query is not None:
                 done[name] = _query_and_compute(graph, spec, spec.arguments(_batch_arguments(spec, seed)))
                 continue
-            done[name] = compute(G, name, **_batch_arguments(spec, seed), **handed)
+            if spec.compact is None and G is None:
+                progress("building the NetworkX graph for the analyses without a compact form")
+                G = C.to_networkx()
+            done[name] = compute(C if spec.compact else G, name, **_batch_arguments(spec, seed), **handed)
             if name == "influencers":
                 ranked = done[name].value
                 inputs["influence"] = dict(zip(ranked["id"], ranked["influence"], strict=True))

@@ -176,15 +176,17 @@ class AnalysisResult:
 class Analysis:
     """One analysis, declared once.
 
-    `compute(G, **params)` is the pure function over the projected graph; for an analysis the
-    server aggregates (`query`, a canned query's name), `compute(rows, **params)` shapes that
-    query's rows instead. `scores` are the node properties it writes back, each one of
-    `graphcrm.model.SCORES`. `internal` names keyword arguments the batch passes between analyses
-    (they are not user parameters). With `stores_tables`, the batch also stores the tables (as
-    `Finding` nodes) computed with `batch_params`; `narrowing` maps a parameter to the (table,
-    column) it filters on read, so one stored run answers every value of it at or above the
-    stored one (rows whose column is missing or above the value). `display` parameters only pick
-    what is shown (a row count, a filter), never what is stored.
+    `compute(G, **params)` is the pure function over the projected graph; for an analysis the server
+    aggregates (`query`, a canned query's name), `compute(rows, **params)` shapes that query's rows
+    instead. `compact(C, **params)`, where given, computes the same result from the compact projection
+    (`graphcrm.compact.CompactGraph`, columns instead of NetworkX objects): the batch uses it at
+    scale, and the tests hold it equal to `compute`. `scores` are the node properties it writes back,
+    each one of `graphcrm.model.SCORES`. `internal` names keyword arguments the batch passes between
+    analyses (they are not user parameters). With `stores_tables`, the batch also stores the tables
+    (as `Finding` nodes) computed with `batch_params`; `narrowing` maps a parameter to the (table,
+    column) it filters on read, so one stored run answers every value of it at or above the stored one
+    (rows whose column is missing or above the value). `display` parameters only pick what is shown (a
+    row count, a filter), never what is stored.
     """
 
     name: str
@@ -200,6 +202,7 @@ class Analysis:
     batch_params: Mapping[str, Any] = field(default_factory=dict)
     narrowing: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     display: tuple[str, ...] = ()
+    compact: Callable[..., AnalysisResult] | None = None
 
     def shaping(self) -> list[Param]:
         """The parameters that shape what is stored (not display, not narrowing)."""
