@@ -22,6 +22,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from graphcrm import model
 from graphcrm.analytics.spec import Projection
@@ -121,69 +122,90 @@ def project_compact(graph: Graph, projection: Projection) -> CompactGraph:
         return reader.finish()
 
 
+# Text columns held as categories (few distinct values: stages, cities, channels, relations);
+# ids, names and free text stay plain text.
+_PLAIN_TEXT = {"id", "name", "email", "phone"}
+
+
 class _Reader:
-    """Collects streamed batches column by column; node ids become numbers batch by batch."""
+    """Turns streamed pages into column chunks as they arrive (so that a page's Python objects
+    live only until the next one), node ids into numbers once every node is in."""
 
     def __init__(self) -> None:
-        self.nodes: dict[str, dict[str, list[Any]]] = {}
-        self.rels: dict[str, dict[str, list[Any]]] = {}
+        self.node_chunks: dict[str, list[Any]] = {}
+        self.rel_chunks: dict[str, dict[str, list[Any]]] = {}
+        self.nodes: pd.DataFrame | None = None
         self.index: pd.Index | None = None
 
     def add(self, part: Part, rows: list[Any]) -> None:
         if not rows:
             return
         if part.kind == "nodes":
-            columns = self.nodes.setdefault(part.name, {k: [] for k in ("id", *part.keys)})
             ids, values = zip(*rows, strict=True)
-            columns["id"].extend(ids)
+            chunks = self.node_chunks
+            ends = {
+                "id": np.array(ids, dtype=object),
+                "label": pd.Categorical([part.name] * len(ids), categories=model.LABELS),
+            }
         else:
             if self.index is None:
-                self.index = pd.Index(self._node_frame()["id"], dtype=object)
-            columns = self.rels.setdefault(part.name, {k: [] for k in ("source", "target", *part.keys)})
+                self.nodes = _concat(self.node_chunks)
+                self.node_chunks = {}
+                self.nodes = self.nodes.drop_duplicates("id", keep="last", ignore_index=True)
+                self.index = pd.Index(self.nodes["id"], dtype=object)
             sources, targets, values = zip(*rows, strict=True)
-            columns["source"].append(self.index.get_indexer(pd.Index(sources, dtype=object)).astype(np.int32))
-            columns["target"].append(self.index.get_indexer(pd.Index(targets, dtype=object)).astype(np.int32))
+            chunks = self.rel_chunks.setdefault(part.name, {})
+            ends = {
+                "source": self.index.get_indexer(pd.Index(sources, dtype=object)).astype(np.int32),
+                "target": self.index.get_indexer(pd.Index(targets, dtype=object)).astype(np.int32),
+            }
+        for key, chunk in ends.items():
+            chunks.setdefault(key, []).append(chunk)
         for key, column in zip(part.keys, zip(*values, strict=True), strict=True):
-            columns[key].extend(column)
-
-    def _node_frame(self) -> pd.DataFrame:
-        frames = []
-        for label, columns in self.nodes.items():
-            frame = pd.DataFrame({key: _column(key, values) for key, values in columns.items()})
-            frame.insert(1, "label", label)
-            frames.append(frame)
-        if not frames:
-            return pd.DataFrame({"id": pd.Series([], dtype=object), "label": []})
-        nodes = pd.concat(frames, ignore_index=True).drop_duplicates("id", keep="last", ignore_index=True)
-        nodes["label"] = nodes["label"].astype(pd.CategoricalDtype(model.LABELS))
-        numeric = [k for k in nodes.columns if _KINDS.get(k) in (model.Kind.FLOAT, model.Kind.INTEGER)]
-        for key in numeric:
-            nodes[key] = pd.to_numeric(nodes[key])
-        return nodes
+            chunks.setdefault(key, []).append(_chunk(key, column))
 
     def finish(self) -> CompactGraph:
-        nodes = self._node_frame()
+        nodes = self.nodes
+        if nodes is None:
+            nodes = _concat(self.node_chunks).drop_duplicates("id", keep="last", ignore_index=True)
         relationships = {}
-        for rel_type, columns in self.rels.items():
-            frame = pd.DataFrame(
-                {
-                    key: np.concatenate(values) if key in ("source", "target") else _column(key, values)
-                    for key, values in columns.items()
-                }
-            )
-            frame = frame[(frame["source"] >= 0) & (frame["target"] >= 0)]
+        for rel_type, chunks in self.rel_chunks.items():
+            frame = _concat(chunks)
+            frame = frame[(frame["source"].to_numpy() >= 0) & (frame["target"].to_numpy() >= 0)]
             unique = ["id"] if rel_type == model.INTERACTED and "id" in frame else ["source", "target"]
-            relationships[rel_type] = frame.drop_duplicates(unique, keep="last", ignore_index=True)
+            if frame.duplicated(unique, keep="last").any():
+                frame = frame.drop_duplicates(unique, keep="last")
+            relationships[rel_type] = frame.reset_index(drop=True)
         return CompactGraph(nodes, relationships)
 
 
-def _column(key: str, values: list[Any]) -> pd.Series:
-    """One projected property as a column: the model's dates and date-times (read as ISO text)
-    as timestamps, text with few distinct values stays text (object)."""
+def _chunk(key: str, values: tuple[Any, ...]) -> Any:
+    """One page of one projected property as a typed array: the model's dates and date-times
+    (read as ISO text) as timestamps, numbers as floats (missing: NaN), short text as categories."""
     kind = _KINDS.get(key)
     if kind is model.Kind.DATE:
         return pd.to_datetime(pd.Series(values, dtype=object), format="%Y-%m-%d")
     if kind is model.Kind.DATETIME:
         text = pd.Series(values, dtype=object).str.split("[", n=1).str[0]
         return pd.to_datetime(text, format="ISO8601", utc=True)
-    return pd.Series(values, dtype=object if kind is model.Kind.STRING or key == "id" else None)
+    if kind in (model.Kind.FLOAT, model.Kind.INTEGER):
+        return np.array(values, dtype=float)
+    if kind is model.Kind.STRING and key not in _PLAIN_TEXT:
+        present = sorted({value for value in values if value is not None})
+        return pd.Categorical(values, categories=pd.Index(present, dtype=object))
+    return np.array(values, dtype=object)
+
+
+def _concat(chunks: dict[str, list[Any]]) -> pd.DataFrame:
+    """The chunks of each column joined into one table."""
+    columns: dict[str, Any] = {}
+    for key, pieces in chunks.items():
+        if isinstance(pieces[0], pd.Categorical):
+            columns[key] = union_categoricals(pieces)
+        elif isinstance(pieces[0], pd.Series):
+            columns[key] = pd.concat(pieces, ignore_index=True)
+        else:
+            columns[key] = np.concatenate(pieces)
+    if not columns:
+        return pd.DataFrame({"id": pd.Series([], dtype=object), "label": pd.Categorical([], model.LABELS)})
+    return pd.DataFrame(columns)

@@ -30,8 +30,9 @@ from graphcrm.memory import cyclic_gc_paused
 DEFAULT_REL_PROPS: dict[str, tuple[str, ...]] = {
     model.INTERACTED: ("id", "at", "channel", "sentiment"),
 }
+# Nodes per page: one query's rows (a label's nodes, or the relationships of as many nodes).
 TRANSFER_BATCH = 5_000
-# Packed batches the fetching thread may read ahead (each TRANSFER_BATCH rows).
+# Packed pages the fetching thread may read ahead.
 PREFETCH_BATCHES = 64
 _COMMON_REL_PROPS: tuple[str, ...] = ("since", "converted", "channel", "relation", "strength", "value")
 
@@ -81,33 +82,44 @@ def project(graph: Graph, projection: Projection = EVERYTHING) -> nx.MultiDiGrap
 
 @dataclass(frozen=True)
 class Part:
-    """One streamed query of a projection: the nodes of a label or the relationships of a type."""
+    """One streamed part of a projection: the nodes of a label, or the relationships of a type.
+
+    `pages` are (label, paged query) pairs, each read page by page in id order; a relationship
+    part also has `pages_in`, the same relationships paged over their target side, and is read
+    from whichever side has more nodes, so that a page holds few relationships."""
 
     kind: str
     name: str
-    cypher: str
     keys: list[str]
+    pages: tuple[tuple[str, str], ...]
+    pages_in: tuple[tuple[str, str], ...] = ()
 
 
 def parts(projection: Projection) -> list[Part]:
-    """The streamed queries of `projection`: every label's nodes first, then each type's
+    """The streamed parts of `projection`: every label's nodes first, then each type's
     relationships (`graphcrm.compact` numbers relationship ends once all nodes are in)."""
     node_keys = list(dict.fromkeys(("name", *projection.node_props)))
+    node_reads = queries.PropertyReads("n", tuple(node_keys))
     node_template = queries.internal("project_nodes")
-    rel_template = queries.internal("project_relationships")
     parts = [
-        Part(
-            "nodes",
-            label,
-            node_template.render(label=label, values=queries.PropertyReads("n", tuple(node_keys))),
-            node_keys,
-        )
+        Part("nodes", label, node_keys, ((label, node_template.render(label=label, values=node_reads)),))
         for label in projection.labels
     ]
     for rel_type in projection.types:
         keys = rel_keys(projection, rel_type)
-        cypher = rel_template.render(type=rel_type, values=queries.PropertyReads("r", tuple(keys)))
-        parts.append(Part("relationships", rel_type, cypher, keys))
+        reads = queries.PropertyReads("r", tuple(keys))
+        sides = []
+        for side, labels in (
+            ("out", model.REL_TYPES[rel_type].sources),
+            ("in", model.REL_TYPES[rel_type].targets),
+        ):
+            template = queries.internal(f"project_relationships_{side}")
+            kept = [label for label in labels if label in projection.labels]
+            sides.append(
+                tuple((label, template.render(label=label, type=rel_type, values=reads)) for label in kept)
+            )
+        if all(sides):
+            parts.append(Part("relationships", rel_type, keys, sides[0], sides[1]))
     return parts
 
 
@@ -115,12 +127,13 @@ _END = object()
 
 
 def stream(graph: Graph, parts: list[Part]) -> Iterator[tuple[Part, list[Any]]]:
-    """Every part's packed rows, batch by batch, fetched by a helper thread so that Neo4j works
-    on the next query while this thread builds the graph from the last one (on 2 cores at a
+    """Every part's packed rows, page by page, fetched by a helper thread so that Neo4j works
+    on the next page while this thread builds the graph from the last one (on 2 cores at a
     million customers the two used to take turns). A transaction retried by the driver sends its
     rows again, which the graph absorbs (adding a node or keyed edge twice is idempotent)."""
     batches: queue.Queue[Any] = queue.Queue(maxsize=PREFETCH_BATCHES)
     stop = threading.Event()
+    count = queries.internal("label_count")
 
     def put(item: Any) -> None:
         while not stop.is_set():
@@ -130,16 +143,27 @@ def stream(graph: Graph, parts: list[Part]) -> Iterator[tuple[Part, list[Any]]]:
             except queue.Full:
                 continue
 
-    def fetch_part(tx: ManagedTransaction, part: Part) -> None:
-        for (rows,) in tx.run(part.cypher, batch=TRANSFER_BATCH):
-            if stop.is_set():
-                return
-            put((part, rows))
+    def nodes(pages: tuple[tuple[str, str], ...]) -> int:
+        return sum(graph.read(count.render(label=label))[0]["count"] for label, _ in pages)
+
+    def fetch_part(tx: ManagedTransaction, part: Part, pages: tuple[tuple[str, str], ...]) -> None:
+        for _, cypher in pages:
+            after = ""
+            while not stop.is_set():
+                rows, last = tx.run(cypher, after=after, batch=TRANSFER_BATCH).single(strict=True)
+                if rows:
+                    put((part, rows))
+                if last is None:
+                    break
+                after = last
 
     def fetch() -> None:
         try:
             for part in parts:
-                graph.run_read(lambda tx, p=part: fetch_part(tx, p))
+                pages = part.pages
+                if part.pages_in and nodes(part.pages_in) > nodes(part.pages):
+                    pages = part.pages_in
+                graph.run_read(lambda tx, p=part, q=pages: fetch_part(tx, p, q))
             put(_END)
         except BaseException as err:  # handed to the consuming thread, which raises it
             put(err)
