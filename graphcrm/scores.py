@@ -11,6 +11,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from graphcrm import model, queries
 from graphcrm.db import Graph, native
 
@@ -58,6 +61,35 @@ def write_node_scores(
         written += graph.write_batches(
             template.render(label=label), rows, batch_size=batch_size, extra={"computed_at": stamp}
         )
+    return written
+
+
+def write_score_frame(
+    graph: Graph, frame: pd.DataFrame, *, computed_at: datetime | None = None, batch_size: int = 10_000
+) -> int:
+    """Set every column of `frame` but `id` and `label` on the node with that id and label, in
+    UNWIND batches built one at a time (a million rows never exist as dicts at once); a missing
+    value (NaN, None, an infinity) removes the property. The batch writes every analysis' scores
+    in this one pass, each node once. Returns how many rows were written."""
+    stamp = (computed_at or datetime.now(UTC)).isoformat()
+    template = queries.internal("write_scores")
+    props = [column for column in frame.columns if column not in ("id", "label")]
+    written = 0
+    for label, part in frame.groupby("label", observed=True, sort=False):
+        if label not in model.LABELS:
+            continue
+        cypher = template.render(label=str(label))
+        for start in range(0, len(part), batch_size):
+            chunk = part.iloc[start : start + batch_size]
+            values = chunk[props].replace([np.inf, -np.inf], np.nan)
+            values = values.astype(object).where(values.notna(), None)
+            rows = [
+                {"id": node_id, "props": dict(zip(props, row, strict=True))}
+                for node_id, row in zip(
+                    chunk["id"].tolist(), values.itertuples(index=False, name=None), strict=True
+                )
+            ]
+            written += graph.write_batches(cypher, rows, batch_size=batch_size, extra={"computed_at": stamp})
     return written
 
 

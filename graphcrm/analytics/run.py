@@ -171,7 +171,6 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
         types = tuple(t for t in model.REL_TYPES if t in needed)
         C = compact.project_compact(graph, Projection(model.LABELS, types, NODE_PROPS))
         projection_seconds = time.perf_counter() - started
-        labels = C.labels()
         G: nx.MultiDiGraph | None = None
         done: dict[str, AnalysisResult] = {}
         inputs: dict[str, Any] = {}
@@ -191,14 +190,44 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
                 inputs["influence"] = dict(zip(ranked["id"], ranked["influence"], strict=True))
             if name == "communities":
                 inputs["community"] = done[name].value.membership
+        progress("writing the scores")
+        _write_scores(graph, C, done)
         for name, result in done.items():
             progress(f"writing {name}")
             if ANALYSES[name].query is None:
                 result.projection_seconds = projection_seconds
-            result.labels = labels
             arguments = ANALYSES[name].arguments(_batch_arguments(ANALYSES[name], seed))
-            _store(graph, result, arguments, started_by, seed=seed, data_at=data_at)
+            _store(graph, result, arguments, started_by, seed=seed, data_at=data_at, scores_written=True)
     return done
+
+
+def _write_scores(graph: Graph, C: compact.CompactGraph, done: Mapping[str, AnalysisResult]) -> None:
+    """Every analysis' node scores in one pass, each node once with all of its scores (a node an
+    analysis did not score loses that score: it is stale). Each result gets its rows written and
+    its share of the pass' seconds."""
+    started = time.perf_counter()
+    frames = {name: result.score_frame() for name, result in done.items()}
+    frames = {name: frame for name, frame in frames.items() if len(frame)}
+    if not frames:
+        return
+    whole = pd.concat([_nullable(frame).set_index("id") for frame in frames.values()], axis=1, join="outer")
+    whole = whole.rename_axis("id").reset_index()
+    known = pd.Series(C.nodes["label"].to_numpy(), index=pd.Index(C.nodes["id"], dtype=object))
+    whole["label"] = known.reindex(whole["id"]).to_numpy()
+    scores.write_score_frame(graph, whole)
+    seconds = time.perf_counter() - started
+    ids = set(known.index)
+    total = sum(len(frame) for frame in frames.values())
+    for name, frame in frames.items():
+        done[name].written = int(frame["id"].isin(ids).sum())
+        done[name].write_seconds = seconds * len(frame) / total
+
+
+def _nullable(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with whole-number columns as nullable integers, so that aligning it with other
+    analyses' rows (missing values) keeps them whole numbers in Neo4j."""
+    ints = [column for column in frame.columns if pd.api.types.is_integer_dtype(frame[column])]
+    return frame.astype(dict.fromkeys(ints, "Int64"))
 
 
 def _batch_arguments(spec: Analysis, seed: int) -> dict[str, Any]:
@@ -259,15 +288,22 @@ def _store(
     *,
     seed: int,
     data_at: datetime,
+    scores_written: bool = False,
 ) -> None:
-    """Write `result` as a new run: its node scores, its tables when its spec keeps them."""
+    """Write `result` as a new run: its node scores (unless the batch's one pass wrote them), its
+    tables when its spec keeps them."""
     spec = ANALYSES[result.name]
     started = time.perf_counter()
     run_id = results.begin_run(graph, result.name, _recorded(spec, arguments, seed), started_by=started_by)
-    if result.score_rows:
-        result.written = scores.write_node_scores(graph, result.labels, result.score_rows)
+    if not scores_written and len(result.score_frame()):
+        result.written = scores.write_score_frame(graph, _labelled(result.score_frame(), result.labels))
     if spec.stores_tables:
         results.store_tables(graph, run_id, result.tables)
-    result.write_seconds = time.perf_counter() - started
+    result.write_seconds += time.perf_counter() - started
     total = result.projection_seconds + result.compute_seconds + result.write_seconds
     results.finish_run(graph, run_id, nodes=result.written, seconds=total, data_at=data_at)
+
+
+def _labelled(frame: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """`frame` with each row's node label (from the projection) as column `label`."""
+    return frame.assign(label=[labels.get(node_id) for node_id in frame["id"].tolist()])

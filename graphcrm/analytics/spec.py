@@ -163,13 +163,20 @@ class AnalysisResult:
     compute_seconds: float = 0.0
     write_seconds: float = 0.0
     written: int = 0
-    score_rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    score_rows: list[dict[str, Any]] | pd.DataFrame = field(default_factory=list, repr=False)
     labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def main(self) -> pd.DataFrame:
         """The headline table (the first one)."""
         return next(iter(self.tables.values()))
+
+    def score_frame(self) -> pd.DataFrame:
+        """The node scores as one table (`id` and a column per score), whichever form the
+        analysis gave them in (rows, or a table from a compact form)."""
+        if isinstance(self.score_rows, pd.DataFrame):
+            return self.score_rows
+        return pd.DataFrame(self.score_rows)
 
 
 @dataclass(frozen=True)
