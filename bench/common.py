@@ -173,13 +173,14 @@ _worker_main({target!r})
 
 
 def isolated(
-    target: str, kwargs: dict[str, Any], *, rust: bool = True, timeout: float = 3600
+    target: str, kwargs: dict[str, Any], *, rust: bool = True, timeout: float = 3600, cwd: Path = ROOT
 ) -> dict[str, Any]:
     """Run `module:function(**kwargs)` in a fresh Python process and return its result dict,
     with `peak_rss_mib` (the process's peak) and `base_rss_mib` (after imports) added.
 
-    `rust=False` hides the driver's Rust extension from that process. A worker that fails or
-    runs past `timeout` seconds gives `{"error": "..."}` instead of raising.
+    `rust=False` hides the driver's Rust extension from that process; `cwd` (default this tree)
+    is where it runs, so another checkout's packages are the ones it imports. A worker that fails
+    or runs past `timeout` seconds gives `{"error": "..."}` instead of raising.
     """
     code = _BOOT.format(rust=rust, target=target)
     try:
@@ -188,7 +189,7 @@ def isolated(
             input=json.dumps(kwargs),
             capture_output=True,
             text=True,
-            cwd=ROOT,
+            cwd=cwd,
             timeout=timeout,
         )
     except subprocess.TimeoutExpired:

@@ -147,12 +147,20 @@ def _query_and_compute(graph: Graph, spec: Analysis, arguments: dict[str, Any]) 
 
 
 def _project_and_compute(graph: Graph, name: str, arguments: dict[str, Any]) -> AnalysisResult:
+    """Project what `name` reads (as columns when it has a compact form) and compute it."""
     started = time.perf_counter()
-    G = project(graph, projection_for(name, **arguments))
-    projection_seconds = time.perf_counter() - started
-    result = compute(G, name, **arguments)
+    projection = projection_for(name, **arguments)
+    if analysis(name).compact is not None:
+        C = compact.project_compact(graph, projection)
+        projection_seconds = time.perf_counter() - started
+        result = compute(C, name, **arguments)
+        result.labels = C.labels()
+    else:
+        G = project(graph, projection)
+        projection_seconds = time.perf_counter() - started
+        result = compute(G, name, **arguments)
+        result.labels = {n: d["label"] for n, d in G.nodes(data=True) if "label" in d}
     result.projection_seconds = projection_seconds
-    result.labels = {n: d["label"] for n, d in G.nodes(data=True) if "label" in d}
     return result
 
 
