@@ -89,8 +89,9 @@ def page_visits(graph: Graph, seed: int = 7) -> list[tuple[str, dict[str, list[s
 
 
 @contextmanager
-def streamlit_server(tree: Path, settings: Settings) -> Iterator[str]:
-    """A Streamlit server for the dashboard in `tree`, agent API on, answering at the yielded URL."""
+def streamlit_server(tree: Path, settings: Settings, cache_ttl: str | None = "0") -> Iterator[str]:
+    """A Streamlit server for the dashboard in `tree`, agent API on, answering at the yielded URL;
+    `cache_ttl` None keeps the shipped result cache (`GRAPHCRM_CACHE_TTL`'s default)."""
     port = server.free_port()
     entry = tree / "graphcrm" / "ui" / "asgi.py"
     script = entry if entry.exists() else tree / "app.py"
@@ -100,8 +101,10 @@ def streamlit_server(tree: Path, settings: Settings) -> Iterator[str]:
         "NEO4J_URI": settings.uri,
         "NEO4J_USERNAME": settings.username,
         "NEO4J_PASSWORD": settings.password,
-        "GRAPHCRM_CACHE_TTL": "0",
     }
+    env.pop("GRAPHCRM_CACHE_TTL", None)
+    if cache_ttl is not None:
+        env["GRAPHCRM_CACHE_TTL"] = cache_ttl
     argv = [sys.executable, "-m", "streamlit", "run", str(script), "--server.enableAgentApi", "true"]
     argv += ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     argv += ["--browser.gatherUsageStats", "false"]
@@ -234,11 +237,17 @@ def run(
         with streamlit_server(ROOT, bench.settings) as url:
             after = single_user(url, visits, repeats)
             load = concurrent(url, visits, sessions, rounds)
+        with streamlit_server(ROOT, bench.settings, cache_ttl=None) as url:
+            for page, query in visits:
+                visit(url, page, query)
+            shipped = concurrent(url, visits, sessions, rounds)
         earlier: dict[str, dict[str, Any]] = {}
         if before:
             with checkout(before) as tree, streamlit_server(tree, bench.settings) as url:
                 earlier = single_user(url, visits, repeats=1)
-    _report(size, before, ran, after, earlier, load, sessions)
+    _report(
+        size, before, ran, after, earlier, {"none (every visit computes)": load, "shipped": shipped}, sessions
+    )
 
 
 def _report(
@@ -247,7 +256,7 @@ def _report(
     ran: dict[str, Any],
     after: dict[str, dict[str, Any]],
     earlier: dict[str, dict[str, Any]],
-    load: dict[str, Any],
+    loads: dict[str, dict[str, Any]],
     sessions: int,
 ) -> None:
     rows = []
@@ -275,10 +284,10 @@ def _report(
             "'s' is the median of the visits after the first."
         ),
     )
-    met = load["p95"] < P95_TARGET_S and not load["failures"]
     record(
         f"Pages, {size:,} customers: {sessions} concurrent sessions",
         [
+            "result cache",
             "sessions",
             "requests",
             "p50 s",
@@ -287,18 +296,27 @@ def _report(
             "failed pages",
             f"p95 < {P95_TARGET_S:g} s, 0 failed",
         ],
-        [
-            [
-                str(sessions),
-                str(load["requests"]),
-                f"{load['p50']:.2f}",
-                f"{load['p95']:.2f}",
-                f"{load['max']:.2f}",
-                "; ".join(load["failures"][:3]) or "0",
-                "met" if met else "missed",
-            ]
-        ],
+        [_load_row(cache, load, sessions) for cache, load in loads.items()],
+        notes=(
+            "One Streamlit process serves every session. 'shipped': the dashboard's own result cache "
+            "(GRAPHCRM_CACHE_TTL, 60 s), warmed by one visit per page, so concurrent visitors of a page "
+            "share its reads."
+        ),
     )
+
+
+def _load_row(cache: str, load: dict[str, Any], sessions: int) -> list[str]:
+    met = load["p95"] < P95_TARGET_S and not load["failures"]
+    return [
+        cache,
+        str(sessions),
+        str(load["requests"]),
+        f"{load['p50']:.2f}",
+        f"{load['p95']:.2f}",
+        f"{load['max']:.2f}",
+        "; ".join(load["failures"][:3]) or "0",
+        "met" if met else "missed",
+    ]
 
 
 def main() -> int:

@@ -1,13 +1,13 @@
 """Run the benchmark suite: `make bench SIZE=1000000` (python -m bench.run --size N).
 
 At `--size` all benchmarks run, then at the growth sizes (default 10,000 and 100,000 customers)
-the load and analytics benchmarks, so the results show how cost grows. At `--size`: load
-(graphcrm vs LOAD CSV vs neo4j-admin import), projection (with and without the Rust extension),
-analytics (with the igraph reference), dashboard latency and the pages (before and after, one
-user and concurrent sessions); `--only spark` runs the batch on Spark vs the local engine. Each
-benchmark appends its table to bench/RESULTS.md as it finishes, so a run that is cut short keeps
-what it measured; a benchmark that fails is reported and the suite goes on (the exit status is
-then 1).
+the load and analytics benchmarks, so the results show how cost grows. At `--size`: load (graphcrm
+vs LOAD CSV vs neo4j-admin import), projection (with and without the Rust extension), analytics
+(with the igraph reference), the batch (before and after), dashboard latency and the pages (before
+and after, one user and concurrent sessions); `--only spark` runs the batch on Spark vs the local
+engine. Each benchmark appends its table to bench/RESULTS.md as it finishes, so a run that is cut
+short keeps what it measured; a benchmark that fails is reported and the suite goes on (the exit
+status is then 1).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import time
 import traceback
 from collections.abc import Callable
 
-from bench import analyze, dashboard, load, pages, project, spark
+from bench import analyze, batch, dashboard, load, pages, project, spark
 from bench.common import RESULTS, record
 
-BENCHMARKS: tuple[str, ...] = ("load", "project", "analyze", "dashboard", "pages")
+BENCHMARKS: tuple[str, ...] = ("load", "project", "analyze", "batch", "dashboard", "pages")
 # Run only when named (`--only spark`): a Spark batch on 2 cores takes minutes even on tiny graphs.
 OPTIONAL_BENCHMARKS: tuple[str, ...] = ("spark",)
 GROWTH_BENCHMARKS: tuple[str, ...] = ("load", "analyze")
@@ -42,6 +42,7 @@ def run_step(name: str, size: int, seed: int, options: argparse.Namespace) -> No
         "project": lambda: project.run(size, seed),
         "analyze": lambda: analyze.run(size, seed, timeout=options.timeout),
         "dashboard": lambda: dashboard.run(size, seed, repeats=options.repeats),
+        "batch": lambda: batch.run(size, options.batch_before or None, timeout=options.timeout),
         "pages": lambda: pages.run(size, options.before or None, sessions=options.sessions),
         "spark": lambda: spark.run(size, seed, timeout=options.timeout),
     }
@@ -64,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         "--before",
         default=pages.DEFAULT_BEFORE,
         help="earlier commit the pages benchmark compares ('' for none)",
+    )
+    parser.add_argument(
+        "--batch-before",
+        default=batch.DEFAULT_BEFORE,
+        help="earlier commit the batch benchmark compares ('' for none)",
     )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per analysis")
     parser.add_argument("--skip-import-tool", action="store_true", help="leave out neo4j-admin import")

@@ -17,6 +17,7 @@ TABLES = (
     "## Projection Neo4j -> NetworkX (influencers), 300 customers",
     "## Analytics, 300 customers",
     "## PageRank and Louvain: graphcrm vs python-igraph, 300 customers",
+    "## Batch (`analyze all --write`), 300 customers: before and after",
     "## Dashboard latency, 300 customers",
     "## Pages, 300 customers: before and after, one user",
     "## Pages, 300 customers: 4 concurrent sessions",
