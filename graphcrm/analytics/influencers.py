@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 import igraph as ig
 import networkx as nx
@@ -44,6 +45,9 @@ from graphcrm.analytics.spec import (
 )
 from graphcrm.analytics.views import edges_of_type, hops_downstream, knows_strength, node_value
 from graphcrm.errors import AnalysisInputError
+
+if TYPE_CHECKING:
+    from graphcrm.compact import CompactGraph
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "pagerank": 0.3,
@@ -129,13 +133,7 @@ class Ties:
         n = len(nodes)
         matrix = sparse.coo_array((weights, (sources, targets)), shape=(n, n)).tocsr()
         matrix.sum_duplicates()
-        ties = cls(nodes, index, matrix, np.empty((0, 2), dtype=np.int64), knows)
-        rows, cols = ties.edges()
-        low, high = np.minimum(rows, cols), np.maximum(rows, cols)
-        keys = np.unique(low.astype(np.int64) * n + high)
-        if n:
-            ties.pairs = np.column_stack((keys // n, keys % n))
-        return ties
+        return cls(nodes, index, matrix, undirected_pairs(matrix), knows)
 
     def edges(self) -> tuple[np.ndarray, np.ndarray]:
         """Source and target numbers of the weighted directed edges, in the order of
@@ -143,13 +141,37 @@ class Ties:
         return np.repeat(np.arange(self.n), np.diff(self.weights.indptr)), self.weights.indices
 
     def pagerank(self, alpha: float) -> np.ndarray | None:
-        """PageRank of every node (igraph's PRPACK, dangling nodes spread evenly like NetworkX);
-        None when there are no edges."""
-        if not self.weights.nnz:
-            return None
-        edges = np.column_stack(self.edges()).tolist()
-        graph = ig.Graph(n=self.n, edges=edges, directed=True)
-        return np.asarray(graph.pagerank(damping=alpha, weights=self.weights.data.tolist()), dtype=float)
+        """PageRank of every node (`pagerank_of` the weights)."""
+        return pagerank_of(self.weights, alpha)
+
+
+def pagerank_of(weights: sparse.csr_array, alpha: float) -> np.ndarray | None:
+    """PageRank of every node of the weighted directed graph `weights` (row -> column), by
+    igraph's PRPACK with dangling nodes spread evenly like NetworkX; None when there are no edges."""
+    if not weights.nnz:
+        return None
+    n = weights.shape[0]
+    sources = np.repeat(np.arange(n), np.diff(weights.indptr))
+    graph = ig.Graph(n=n, edges=np.column_stack((sources, weights.indices)).tolist(), directed=True)
+    return np.asarray(graph.pagerank(damping=alpha, weights=weights.data.tolist()), dtype=float)
+
+
+def undirected_pairs(weights: sparse.csr_array) -> np.ndarray:
+    """The distinct node pairs (low, high) joined by an edge of `weights` either way, sorted:
+    the graph brokerage runs on."""
+    n = weights.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(weights.indptr))
+    low, high = np.minimum(rows, weights.indices), np.maximum(rows, weights.indices)
+    keys = np.unique(low.astype(np.int64) * n + high)
+    return np.column_stack((keys // n, keys % n)) if n else np.empty((0, 2), dtype=np.int64)
+
+
+def betweenness_sample(n: int, pairs: int, exact_limit: int, samples: int | None) -> int | None:
+    """How many sources sampled betweenness uses on a graph of `n` nodes and `pairs` ties: None
+    (exact) up to `exact_limit` nodes, else `samples` or the `BETWEENNESS_BUDGET` rule."""
+    if n <= exact_limit:
+        return None
+    return min(samples or max(32, min(256, BETWEENNESS_BUDGET // (n + pairs))), n)
 
 
 @dataclass
@@ -252,10 +274,7 @@ def influencers(
         return pd.DataFrame(columns=list(COLUMNS))
     ids = [n for n, _ in chosen]
     ties = Ties.of(G)
-    k = None
-    if ties.n > exact_betweenness_limit:
-        size = ties.n + len(ties.pairs)
-        k = min(betweenness_samples or max(32, min(256, BETWEENNESS_BUDGET // size)), ties.n)
+    k = betweenness_sample(ties.n, len(ties.pairs), exact_betweenness_limit, betweenness_samples)
     positions = np.array([ties.index.get(n, -1) for n in ids])
     known = positions >= 0
     pagerank = ties.pagerank(alpha)
@@ -268,16 +287,28 @@ def influencers(
             "id": ids,
             "name": [d.get("name", "") for _, d in chosen],
             "label": [d.get("label", "") for _, d in chosen],
-            "pagerank": _at(pagerank, positions, known),
+            "pagerank": at(pagerank, positions, known),
             "referral_reach": reach,
             "cascade_depth": depth,
             "referred": [len(r) for r in referees],
             "converted": [sum(r.values()) for r in referees],
             "converted_value": value,
-            "brokerage": _at(brokerage, positions, known),
+            "brokerage": at(brokerage, positions, known),
             "knows": [len(ties.knows.get(n, ())) for n in ids],
         }
     )
+    return rank(frame, weights=weights, within=within, top=top)
+
+
+def rank(
+    frame: pd.DataFrame,
+    *,
+    weights: Mapping[str, float] | None = None,
+    within: Collection[str] | None = None,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """The influencer table from its components (every column of `COLUMNS` but `influence` and
+    `influence_why`): the combined score and the reason line added, sorted, selected."""
     frame["influence"] = _combine(frame, dict(DEFAULT_WEIGHTS if weights is None else weights))
     columns = ("referred", "converted", "referral_reach", "converted_value", "knows", "brokerage")
     frame["influence_why"] = [_why(*row) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
@@ -285,7 +316,7 @@ def influencers(
     return select(frame, within=within, top=top)
 
 
-def _at(scores: np.ndarray | None, positions: np.ndarray, known: np.ndarray) -> np.ndarray:
+def at(scores: np.ndarray | None, positions: np.ndarray, known: np.ndarray) -> np.ndarray:
     """`scores[position]` where the node has a position in the influence graph, else 0."""
     if scores is None:
         return np.zeros(len(positions))
@@ -356,6 +387,12 @@ def _run(G: nx.MultiDiGraph, *, top: int | None, partner: str | None, **params: 
     return AnalysisResult("influencers", {"influencers": shown}, full, score_rows=rows)
 
 
+def _run_compact(C: CompactGraph, **params: Any) -> AnalysisResult:
+    from graphcrm.analytics.influencers_compact import run  # it builds on this module
+
+    return run(C, **params)
+
+
 SPEC = Analysis(
     name="influencers",
     help="customers and partners ranked by how much of the network they move",
@@ -378,6 +415,7 @@ SPEC = Analysis(
     ),
     tables=(Table("influencers", COLUMNS, "one row per customer or partner, most influential first"),),
     compute=_run,
+    compact=_run_compact,
     scores=SCORES,
     internal=("weights", "exact_betweenness_limit"),
     display=("top", "partner"),

@@ -7,8 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import networkx as nx
+import numpy as np
+import pandas as pd
 
 from graphcrm import model
+from graphcrm.compact import CompactGraph
 
 AS_OF = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 
@@ -53,3 +56,34 @@ def karate() -> nx.MultiDiGraph:
         {f"C{n}": model.CUSTOMER for n in club},
         [(f"C{u}", model.KNOWS, f"C{v}") for u, v in club.edges()],
     )
+
+
+def compact_of(G: nx.MultiDiGraph) -> CompactGraph:
+    """`G` as the compact projection reads it (`graphcrm.compact`): a node table in `G`'s order,
+    a table per relationship type with numbered ends, dates as timestamps, numbers as floats."""
+    ids = list(G.nodes)
+    number = {node: i for i, node in enumerate(ids)}
+    nodes = pd.DataFrame([{"id": node, **attrs} for node, attrs in G.nodes(data=True)])
+    if not ids:
+        nodes = pd.DataFrame({"id": [], "label": [], "name": []}, dtype=object)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for u, v, key, attrs in G.edges(keys=True, data=True):
+        extra = {"id": key} if attrs["type"] == model.INTERACTED else {}
+        fields = {k: value for k, value in attrs.items() if k != "type"}
+        row = {"source": number[u], "target": number[v], **extra, **fields}
+        rows.setdefault(attrs["type"], []).append(row)
+    relationships = {rel_type: _typed(pd.DataFrame(found)) for rel_type, found in rows.items()}
+    return CompactGraph(_typed(nodes), relationships)
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in frame.columns:
+        if column in ("source", "target"):
+            frame[column] = frame[column].astype(np.int32)
+        elif column in ("lifetime_value", "annual_value", "strength", "sentiment", "value"):
+            frame[column] = pd.to_numeric(frame[column]).astype(float)
+        elif column == "at":
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+        elif column in ("since", "joined_on"):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame
