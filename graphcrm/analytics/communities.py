@@ -12,6 +12,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import igraph as ig
 import networkx as nx
@@ -28,6 +29,9 @@ from graphcrm.analytics.spec import (
     Table,
 )
 from graphcrm.analytics.views import node_value, social_graph
+
+if TYPE_CHECKING:
+    from graphcrm.compact import CompactGraph
 
 _RNG_LOCK = threading.Lock()
 SUMMARY_COLUMNS = (
@@ -100,7 +104,7 @@ def communities(
     ties = [(index[u], index[v], w) for u, v, w in S.edges(data="weight")]
     graph = ig.Graph(n=len(nodes), edges=[(i, j) for i, j, _ in ties], directed=False)
     weights = [w for _, _, w in ties]
-    labels = _louvain(graph, weights, resolution=resolution, seed=seed)
+    labels = louvain(graph, weights, resolution=resolution, seed=seed)
     groups: dict[int, list[str]] = defaultdict(list)
     for node, label in zip(nodes, labels, strict=True):
         groups[label].append(node)
@@ -136,7 +140,7 @@ def communities(
     return CommunityResult(membership, pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS)), modularity)
 
 
-def _louvain(graph: ig.Graph, weights: list[float], *, resolution: float, seed: int) -> list[int]:
+def louvain(graph: ig.Graph, weights: list[float], *, resolution: float, seed: int) -> list[int]:
     """igraph's multilevel (Louvain) labels of `graph`'s nodes, drawn with a private random
     generator seeded by `seed`, so results repeat and the global `random` state is untouched.
     igraph's generator is process-wide, so the swap is locked: dashboard sessions run in threads."""
@@ -173,6 +177,12 @@ def _run(
     return AnalysisResult("communities", {"communities": found.summary}, found, score_rows=rows)
 
 
+def _run_compact(C: CompactGraph, **params: Any) -> AnalysisResult:
+    from graphcrm.analytics.communities_compact import run  # it builds on this module
+
+    return run(C, **params)
+
+
 SPEC = Analysis(
     name="communities",
     help="Louvain communities of customers, with top influencer, stage, city, value",
@@ -186,6 +196,7 @@ SPEC = Analysis(
         Table("communities", SUMMARY_COLUMNS, "one row per community of at least --min-size, largest first"),
     ),
     compute=_run,
+    compact=_run_compact,
     stores_tables=True,
     scores=("community",),
     internal=("influence",),

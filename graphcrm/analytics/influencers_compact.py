@@ -108,7 +108,7 @@ def _influence_graph(C: CompactGraph, number: np.ndarray, n: int) -> tuple[spars
     ri, rj, kept = _ends(C, model.REFERRED, number)
     converted = _flag(C.of_type(model.REFERRED), "converted")[kept]
     ki, kj, kept = _ends(C, model.KNOWS, number)
-    strength = _knows_strength(C.of_type(model.KNOWS))[kept]
+    strength = knows_strengths(C.of_type(model.KNOWS))[kept]
     sources = np.concatenate((rj, ki, kj))
     targets = np.concatenate((ri, kj, ki))
     weights = np.concatenate((np.where(converted, CONVERTED_REFERRAL_WEIGHT, 1.0), strength, strength))
@@ -129,7 +129,7 @@ def _flag(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
-def _knows_strength(frame: pd.DataFrame) -> np.ndarray:
+def knows_strengths(frame: pd.DataFrame) -> np.ndarray:
     """`views.knows_strength` of every KNOWS row: its strength, else a default by relation."""
     by_relation = np.full(len(frame), DEFAULT_KNOWS_STRENGTH)
     if "relation" in frame:
