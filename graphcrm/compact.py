@@ -15,7 +15,7 @@ the two to each other.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,14 +74,23 @@ class CompactGraph:
         """id -> label, as the write-back wants it."""
         return dict(zip(self.nodes["id"].tolist(), self.nodes["label"].astype(str).tolist(), strict=True))
 
-    def to_networkx(self) -> nx.MultiDiGraph:
-        """The MultiDiGraph `graphcrm.projection.project` builds from the same projection."""
+    def to_networkx(
+        self, nodes: np.ndarray | None = None, rows: Mapping[str, np.ndarray] | None = None
+    ) -> nx.MultiDiGraph:
+        """The MultiDiGraph `graphcrm.projection.project` builds from the same projection, or the
+        part of it on the node numbers `nodes` (ascending) with, for each type in `rows`, the
+        relationships that boolean mask selects (those of other types all) between kept nodes:
+        a small graph for an analysis' NetworkX form once the columns have found what matters."""
         G = nx.MultiDiGraph()
         ids = self.nodes["id"].tolist()
-        for row in _records(self.nodes):
+        kept = np.ones(self.n, dtype=bool) if nodes is None else np.isin(np.arange(self.n), nodes)
+        for row in _records(self.nodes if nodes is None else self.nodes.iloc[nodes]):
             G.add_node(row.pop("id"), **row)
         for rel_type, frame in self.relationships.items():
-            for row in _records(frame):
+            chosen = kept[frame["source"].to_numpy()] & kept[frame["target"].to_numpy()]
+            if rows is not None and rel_type in rows:
+                chosen &= rows[rel_type]
+            for row in _records(frame[chosen]):
                 source, target = ids[row.pop("source")], ids[row.pop("target")]
                 key = row.pop("id", None) if rel_type == model.INTERACTED else rel_type
                 G.add_edge(source, target, key, type=rel_type, **row)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -21,6 +21,9 @@ import pandas as pd
 from graphcrm import model
 from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
 from graphcrm.analytics.views import components, edges_by_type, referral_digraph
+
+if TYPE_CHECKING:
+    from graphcrm.compact import CompactGraph
 
 RING_COLUMNS = ("ring", "kind", "group", "members", "size", "referrals", "converted", "first", "last", "why")
 
@@ -167,6 +170,12 @@ def _run(G: nx.MultiDiGraph, **params: Any) -> AnalysisResult:
     return AnalysisResult("rings", {"rings": found}, found, score_rows=rows)
 
 
+def _run_compact(C: CompactGraph, **params: Any) -> AnalysisResult:
+    from graphcrm.analytics.rings_compact import run  # it builds on this module
+
+    return run(C, **params)
+
+
 SPEC = Analysis(
     name="rings",
     help="referral circles and referral bursts inside a company or household",
@@ -177,6 +186,7 @@ SPEC = Analysis(
     ),
     tables=(Table("rings", RING_COLUMNS, "one row per circle or burst"),),
     compute=_run,
+    compact=_run_compact,
     stores_tables=True,
     scores=("referral_ring",),
 )

@@ -173,10 +173,11 @@ class AnalysisResult:
 
     def score_frame(self) -> pd.DataFrame:
         """The node scores as one table (`id` and a column per score), whichever form the
-        analysis gave them in (rows, or a table from a compact form)."""
+        analysis gave them in (rows, or a table from a compact form). Rows keep their Python
+        values (object columns), so a whole number with gaps stays a whole number in Neo4j."""
         if isinstance(self.score_rows, pd.DataFrame):
             return self.score_rows
-        return pd.DataFrame(self.score_rows)
+        return pd.DataFrame(self.score_rows, dtype=object)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ the reference, on hand-built graphs with the awkward cases and on the sample dat
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 
 import networkx as nx
 import pandas as pd
@@ -36,9 +37,17 @@ def messy_graph(seed: int) -> nx.MultiDiGraph:
         nodes[f"CO{i}"] = (model.COMPANY, {"annual_value": 1000.0 * (i + 1)})
     people = [n for n in nodes if n[0] in "CP" and not n.startswith("CO")]
     edges = []
+    day = date(2026, 1, 1)
     for _ in range(90):
         u, v = rng.choice(people), rng.choice(people)
-        edges.append((u, model.REFERRED, v, {"converted": rng.random() < 0.5} if rng.random() < 0.9 else {}))
+        attrs = {"converted": rng.random() < 0.5, "since": day + timedelta(days=rng.randint(0, 90))}
+        edges.append((u, model.REFERRED, v, attrs if rng.random() < 0.9 else {}))
+    burst = [("C000", "C001"), ("C001", "C002"), ("C002", "C003"), ("C010", "C011"), ("C011", "C012")]
+    for offset, (u, v) in enumerate(burst):
+        edges.append((u, model.REFERRED, v, {"since": day + timedelta(days=offset * 3), "converted": True}))
+    for u, v in [("C040", "C041"), ("C041", "C042"), ("C050", "C051")]:
+        edges.append((u, model.KNOWS, v, {"relation": "family"}))
+        edges.append((v, model.REFERRED, u, {"since": day + timedelta(days=5)}))
     for _ in range(120):
         u, v = rng.choice(people), rng.choice(people)
         attrs = rng.choice([{"strength": round(rng.random(), 2)}, {"relation": "family"}, {}])
