@@ -15,6 +15,7 @@ the whole graph.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import zip_longest
@@ -24,12 +25,17 @@ import pandas as pd
 
 from graphcrm import model, queries, settings
 from graphcrm.analytics import intro, referrals
+from graphcrm.analytics.intro_search import SearchGraph
 from graphcrm.analytics.spec import NODE_PROPS, AnalysisResult, Projection
 from graphcrm.db import Graph, native
 from graphcrm.errors import NoPath, UnknownNode
 from graphcrm.projection import add_incident, project_around
 
 INTRO = Projection(model.LABELS, intro.INTRO_TYPES, NODE_PROPS)
+# What the search reads of each tie: only what its strength is judged from (`strength.tie_strength`).
+SEARCH = Projection(
+    model.LABELS, intro.INTRO_TYPES, (), ("id", "at", "sentiment", "converted", "relation", "strength")
+)
 # How many nodes' ties a warm-introduction search reads first from each end (the rounds then
 # double, up to the `intro_max_nodes` setting).
 INTRO_FIRST_ROUND = 8
@@ -44,6 +50,16 @@ class Introductions:
     result: AnalysisResult
     proven: bool
     searched: int
+
+    @property
+    def caveat(self) -> str:
+        """What a reader must be told about paths that are not proven ("" when they are)."""
+        if self.proven:
+            return ""
+        return (
+            f"The strongest among the chains through the {self.searched:,} people and accounts nearest "
+            "the two ends; a stronger chain further out may exist."
+        )
 
 
 CASCADE = Projection(model.LABELS, (model.REFERRED,), NODE_PROPS)
@@ -67,47 +83,95 @@ def intro_paths(
     """The warm-introduction analysis on the ties the bounded search reads around `source` and
     `target`; the same tables as `graphcrm analyze intro`. UnknownNode, NoPath and the analysis'
     other errors as there."""
-    for role, node in (("from", source), ("to", target)):
-        if not graph.read(queries.internal("nodes_by_id").render(), {"ids": [node]}):
-            raise UnknownNode(node, role=role)
+    labels = _labels(graph, source, target)
     moment = as_of if as_of is not None else latest_touch(graph)
     spec = intro.SPEC
     arguments = spec.arguments(
         {"source": source, "target": target, "k": k, "as_of": moment, "half_life_days": half_life_days}
     )
-    G, proven, searched = _search(graph, source, target, k=k, as_of=moment, half_life_days=half_life_days)
+    started = time.perf_counter()
+    found = _search(graph, labels, source, target, k=k, as_of=moment, half_life_days=half_life_days)
+    G = project_around(graph, {source, target} | found.near, INTRO)
+    read = time.perf_counter()
     try:
-        return Introductions(spec.compute(G, **arguments), proven, searched)
+        result = spec.compute(G, **arguments)
     except NoPath as err:
-        if proven:
+        if found.proven:
             raise
         raise NoPath(
-            f"{str(err).rstrip('.')} among the {searched:,} people and accounts nearest the two "
-            "ends; a chain further out was not searched."
+            f"{str(err).rstrip('.')} among the {len(found.complete):,} people and accounts nearest the "
+            "two ends; a chain further out was not searched."
         ) from None
+    result.projection_seconds, result.compute_seconds = read - started, time.perf_counter() - read
+    result.nodes, result.edges = G.number_of_nodes(), G.number_of_edges()
+    return Introductions(result, found.proven, len(found.complete))
+
+
+def _labels(graph: Graph, source: str, target: str) -> dict[str, str]:
+    """The labels of `source` and `target`; UnknownNode for an id no node has."""
+    labels = {}
+    for role, node in (("from", source), ("to", target)):
+        rows = graph.read(queries.internal("nodes_by_id").render(), {"ids": [node]})
+        if not rows:
+            raise UnknownNode(node, role=role)
+        labels[node] = rows[0]["label"]
+    return labels
+
+
+@dataclass
+class _Found:
+    """What the search found: whether its paths are proven the whole graph's strongest, the
+    nodes whose ties it read, and the nodes the strongest paths run through."""
+
+    proven: bool
+    complete: set[str]
+    near: set[str]
 
 
 def _search(
-    graph: Graph, source: str, target: str, *, k: int, as_of: datetime | date | None, half_life_days: float
-) -> tuple[nx.MultiDiGraph, bool, int]:
-    """The ties read by the best-first search from both ends (see the module's docstring), whether
-    they provably hold the `k` strongest paths, and how many nodes' ties were read."""
-    G = project_around(graph, [source, target], INTRO)
-    complete: set[str] = set()
+    graph: Graph,
+    labels: dict[str, str],
+    source: str,
+    target: str,
+    *,
+    k: int,
+    as_of: datetime | date | None,
+    half_life_days: float,
+) -> _Found:
+    """The best-first search from both ends (see the module's docstring); at the cap, `near` holds
+    the nodes of the strongest paths among the ties read."""
+    known = SearchGraph(labels)
     todo, size = ({source, target} if source != target else set()), INTRO_FIRST_ROUND
-    proven, cap = False, settings.value("intro_max_nodes")
-    while todo and len(complete) < cap:
-        add_incident(graph, G, todo, INTRO)
-        complete |= todo
-        T = intro.cost_graph(G, as_of=as_of, half_life_days=half_life_days)
-        fronts = [intro.search_front(T, end, complete) for end in (source, target)]
-        bound = sum(front[0][0] if front else math.inf for front in fronts)
-        proven = bound == math.inf or intro.k_cheapest_within(T, source, target, k, bound)
-        if proven:
-            break
+    cap = settings.value("intro_max_nodes")
+    while todo and len(known.complete) < cap:
+        _read(graph, known, todo, labels, as_of=as_of, half_life_days=half_life_days)
+        survey = known.survey(source, target)
+        if survey.bound == math.inf or (
+            source in survey.near
+            and intro.k_cheapest_within(known.subgraph(survey.near), source, target, k, survey.bound)
+        ):
+            return _Found(True, known.complete, survey.near)
         size *= 2
-        todo = _next_round(fronts, size, cap - len(complete))
-    return G, proven, len(complete)
+        todo = _next_round(survey.fronts, size, cap - len(known.complete))
+    return _Found(False, known.complete, known.strongest(source, target, k))
+
+
+def _read(
+    graph: Graph,
+    known: SearchGraph,
+    todo: set[str],
+    labels: dict[str, str],
+    *,
+    as_of: datetime | date | None,
+    half_life_days: float,
+) -> None:
+    """Read the ties of the `todo` nodes (each tie once) into `known`, and the labels of the nodes
+    they reach into `labels`."""
+    ties = nx.MultiDiGraph()
+    ties.add_nodes_from((node, {"label": labels[node]}) for node in todo)
+    add_incident(graph, ties, todo, SEARCH, known=known.complete)
+    labels.update(ties.nodes(data="label"))
+    known.add_ties(intro.tie_costs(ties, as_of=as_of, half_life_days=half_life_days), complete=todo)
 
 
 def _next_round(fronts: list[list[tuple[float, str]]], size: int, room: int) -> set[str]:

@@ -246,10 +246,18 @@ def project_around(graph: Graph, ids: Collection[str], projection: Projection) -
     return result
 
 
-def add_incident(graph: Graph, G: nx.MultiDiGraph, ids: Collection[str], projection: Projection) -> None:
+def add_incident(
+    graph: Graph,
+    G: nx.MultiDiGraph,
+    ids: Collection[str],
+    projection: Projection,
+    *,
+    known: Collection[str] = (),
+) -> None:
     """Add to `G` every relationship of `projection`'s types touching the nodes `ids` (already in
     `G`), with the nodes at their other ends, as `project` builds them: one step of a bounded
-    search that reads a node's ties only once it reaches the node."""
+    search that reads a node's ties only once it reaches the node. Ties to the `known` nodes (whose
+    ties an earlier step read) are left out, so that no tie is sent twice."""
     node_keys = list(dict.fromkeys(("name", *projection.node_props)))
     node_parsers = _parsers(node_keys)
     keys_of = {rel_type: rel_keys(projection, rel_type) for rel_type in projection.types}
@@ -267,13 +275,14 @@ def add_incident(graph: Graph, G: nx.MultiDiGraph, ids: Collection[str], project
             values=queries.PropertyReads("r", tuple(every_key)),
             other=queries.PropertyReads("m", tuple(node_keys)),
         )
-        rows = graph.read_tuples(cypher, {"ids": members, "labels": list(projection.labels)})
-        for node, outgoing, rel_type, values, other, other_label, other_values in rows:
-            if other_label is None:
-                continue
-            if other not in G:
-                G.add_node(other, label=other_label, **_attributes(node_keys, other_values, node_parsers))
-            keys = keys_of[rel_type]
-            attrs = _attributes(keys, [values[i] for i in positions[rel_type]], rel_parsers[rel_type])
-            source, target = (node, other) if outgoing else (other, node)
-            _add_edge(G, source, target, rel_type, attrs)
+        params = {"ids": members, "known": sorted(known), "labels": list(projection.labels)}
+        for node, ties in graph.read_tuples(cypher, params):
+            for outgoing, rel_type, values, other, other_label, other_values in ties:
+                if other_label is None:
+                    continue
+                if other not in G:
+                    G.add_node(other, label=other_label, **_attributes(node_keys, other_values, node_parsers))
+                keys = keys_of[rel_type]
+                attrs = _attributes(keys, [values[i] for i in positions[rel_type]], rel_parsers[rel_type])
+                source, target = (node, other) if outgoing else (other, node)
+                _add_edge(G, source, target, rel_type, attrs)

@@ -140,6 +140,42 @@ def cost_graph(
     return _cost_graph(G, _strongest_ties(G, as_of=as_of, half_life_days=half_life_days))
 
 
+def tie_costs(
+    G: nx.MultiDiGraph, *, as_of: date | datetime | None = None, half_life_days: float = 90.0
+) -> dict[tuple[str, str], float]:
+    """The ``cost`` `cost_graph` gives each pair of tied nodes of `G`, keyed by the ids in sorted
+    order: what a search that reads ties in rounds adds to the cost graph it holds. `G` must hold
+    every tie of each of its pairs (the touch points of a pair are all that judges it, with
+    `as_of` given).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_edge("E1", "CO1", "WORKS_AT", type="WORKS_AT")
+    'WORKS_AT'
+    >>> {pair: round(cost, 3) for pair, cost in tie_costs(G).items()}  # -log(0.7)
+    {('CO1', 'E1'): 0.357}
+    """
+    ties = _strongest_ties(G, as_of=as_of, half_life_days=half_life_days)
+    return {pair: -math.log(tie.strength) for pair, tie in ties.items()}
+
+
+def within(T: nx.Graph, source: str, target: str, bound: float) -> set[str]:
+    """The nodes `v` of `T` with d(source, v) + d(v, target) < `bound` (summed ``cost``): every
+    path from `source` to `target` cheaper than `bound` runs through these nodes only, so the
+    cheap paths can be searched for on this (small) part of `T`.
+
+    Examples
+    --------
+    >>> T = nx.Graph([("a", "b", {"cost": 1.0}), ("b", "c", {"cost": 1.0}), ("a", "d", {"cost": 3.0})])
+    >>> sorted(within(T, "a", "c", 2.5))
+    ['a', 'b', 'c']
+    """
+    ahead = nx.single_source_dijkstra_path_length(T, source, cutoff=bound, weight="cost")
+    behind = nx.single_source_dijkstra_path_length(T, target, cutoff=bound, weight="cost")
+    return {node for node, d in ahead.items() if d + behind.get(node, math.inf) < bound}
+
+
 def search_front(T: nx.Graph, source: str, complete: Collection[str]) -> list[tuple[float, str]]:
     """The nodes a search from `source` has reached but not read the ties of, nearest first, with
     their distance (summed cost) from `source`.
@@ -177,6 +213,7 @@ def search_front(T: nx.Graph, source: str, complete: Collection[str]) -> list[tu
 def k_cheapest_within(T: nx.Graph, source: str, target: str, k: int, bound: float) -> bool:
     """Whether `T` holds `k` loopless paths from `source` to `target` each cheaper than `bound`:
     then, when every path cheaper than `bound` lies in `T`, they are the whole graph's `k` best.
+    Yen's algorithm runs only on the nodes such paths can pass (`within`), not on all of `T`.
 
     Examples
     --------
@@ -190,8 +227,9 @@ def k_cheapest_within(T: nx.Graph, source: str, target: str, k: int, bound: floa
         return False
     if cheapest >= bound:
         return False
-    paths = islice(nx.shortest_simple_paths(T, source, target, weight="cost"), k)
-    costs = [nx.path_weight(T, path, "cost") for path in paths]
+    near = T.subgraph(within(T, source, target, bound))
+    paths = islice(nx.shortest_simple_paths(near, source, target, weight="cost"), k)
+    costs = [nx.path_weight(near, path, "cost") for path in paths]
     return len(costs) == k and costs[-1] < bound
 
 

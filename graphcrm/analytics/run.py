@@ -23,7 +23,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from graphcrm import compact, model, queries, results, scores
+from graphcrm import around, compact, model, queries, results, scores
 from graphcrm.analytics import influencers
 from graphcrm.analytics.registry import ANALYSES, BATCH, analysis
 from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Projection
@@ -112,7 +112,18 @@ def run_analysis(
         return _query_and_compute(graph, spec, arguments)
     if write:
         return _write_one(graph, spec, arguments, started_by)
+    if name == "intro":
+        return _search_and_compute(graph, arguments)
     return _project_and_compute(graph, name, arguments)
+
+
+def _search_and_compute(graph: Graph, arguments: dict[str, Any]) -> AnalysisResult:
+    """Warm introductions on the bounded search around the two ends (`around.intro_paths`, what
+    the page shows) instead of a projection of the whole graph; `caveat` says when the search
+    stopped at its cap without proving its paths the strongest."""
+    found = around.intro_paths(graph, **arguments)
+    found.result.caveat = found.caveat
+    return found.result
 
 
 def _write_one(graph: Graph, spec: Analysis, arguments: dict[str, Any], started_by: str) -> AnalysisResult:

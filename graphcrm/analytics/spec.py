@@ -165,6 +165,8 @@ class AnalysisResult:
     written: int = 0
     score_rows: list[dict[str, Any]] | pd.DataFrame = field(default_factory=list, repr=False)
     labels: dict[str, str] = field(default_factory=dict, repr=False)
+    # What a reader must be told with the result, e.g. that a bounded search proved nothing.
+    caveat: str = ""
 
     @property
     def main(self) -> pd.DataFrame:

@@ -130,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
         result = analytics.run_analysis(
             graph, spec.name, write=write, started_by="graphcrm analyze", **_params(args)
         )
+    if result.caveat:
+        print(result.caveat, file=sys.stderr)
     tables = _chosen(result, args.table)
     if args.out is not None:
         _write_files(tables, args.out)

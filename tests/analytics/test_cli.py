@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from graphcrm.analytics import intro, run
 from graphcrm.analytics.registry import ANALYSES
 from graphcrm.db import Graph
+from graphcrm.projection import project
 
 
 def analyze(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -40,6 +43,24 @@ def test_funnel_as_csv_and_intro_as_text(sample_graph: Graph, neo4j_env: dict[st
     intro = analyze(neo4j_env, "intro", "--from", "E0001", "--to", "C000001", "--k", "2")
     assert intro.returncode == 0, intro.stderr
     assert intro.stdout.startswith("Path 1: strength ") and "  1. [" in intro.stdout
+
+
+def test_intro_searches_around_the_two_ends_and_says_when_its_cap_stopped_it(
+    sample_graph: Graph, neo4j_env: dict[str, str]
+) -> None:
+    G = project(sample_graph, run.projection_for("intro"))
+    expected = [" -> ".join(p.nodes) for p in intro.warm_intro_paths(G, "E0001", "C000400", k=3)]
+    args = ("intro", "--from", "E0001", "--to", "C000400", "--table", "paths", "--format", "json")
+    done = analyze(neo4j_env, *args)
+    assert done.returncode == 0, done.stderr
+    assert [row["route"] for row in json.loads(done.stdout)] == expected
+    read = int(re.search(r"^intro: ([\d,]+) nodes, ", done.stderr, re.M)[1].replace(",", ""))
+    assert read < G.number_of_nodes() and "nearest the two ends" not in done.stderr
+    capped = analyze({**neo4j_env, "GRAPHCRM_INTRO_MAX_NODES": "40"}, *args)
+    assert capped.returncode == 0, capped.stderr
+    assert capped.stderr.startswith(
+        "The strongest among the chains through the 40 people and accounts nearest the two ends; "
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 
 from graphcrm import model
 from graphcrm.analytics.intro import k_cheapest_within, paths_frame, search_front, warm_intro_paths
+from graphcrm.analytics.intro_search import SearchGraph
 from graphcrm.errors import AnalysisInputError, GraphCRMError, NoPath, UnknownNode
 
 from .graphs import AS_OF, build, touch
@@ -112,8 +113,8 @@ def _partial(T: nx.Graph, complete: set[str]) -> nx.Graph:
     return T.edge_subgraph((u, v) for u, v in T.edges if u in complete or v in complete).copy()
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_a_search_proven_on_part_of_the_graph_has_the_whole_graphs_best_paths(seed: int) -> None:
+def random_costs(seed: int) -> tuple[nx.Graph, str, str, list[float]]:
+    """A random cost graph, two ends joined in it, and the costs of its 3 cheapest paths."""
     chooser = random.Random(seed)
     T = nx.gnm_random_graph(80, 200, seed=seed)
     T = nx.relabel_nodes(T, {n: f"N{n:02d}" for n in T})
@@ -124,6 +125,12 @@ def test_a_search_proven_on_part_of_the_graph_has_the_whole_graphs_best_paths(se
     best = [
         nx.path_weight(T, p, "cost") for p in islice(nx.shortest_simple_paths(T, source, target, "cost"), 3)
     ]
+    return T, source, target, best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_search_proven_on_part_of_the_graph_has_the_whole_graphs_best_paths(seed: int) -> None:
+    T, source, target, best = random_costs(seed)
     complete: set[str] = set()
     todo, proven = {source, target}, False
     while todo and not proven:
@@ -138,3 +145,29 @@ def test_a_search_proven_on_part_of_the_graph_has_the_whole_graphs_best_paths(se
     found = islice(nx.shortest_simple_paths(known, source, target, "cost"), 3)
     assert [nx.path_weight(known, p, "cost") for p in found] == pytest.approx(best)
     assert len(complete) < T.number_of_nodes(), "the search read every node"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_incremental_search_state_agrees_with_the_plain_search_and_proves_the_same(seed: int) -> None:
+    T, source, target, best = random_costs(seed)
+    known = SearchGraph([source, target])
+    todo: set[str] = {source, target}
+    while True:
+        new = {(u, v) if u < v else (v, u) for u in todo for v in T[u] if v not in known.complete}
+        known.add_ties({pair: T.edges[pair]["cost"] for pair in new}, complete=todo)
+        survey = known.survey(source, target)
+        plain = _partial(T, known.complete)
+        plain.add_nodes_from((source, target))
+        for front, expected in zip(
+            survey.fronts, (search_front(plain, end, known.complete) for end in (source, target)), strict=True
+        ):
+            assert {node: d for d, node in front} == pytest.approx({node: d for d, node in expected})
+        if survey.bound == math.inf or (
+            source in survey.near
+            and k_cheapest_within(known.subgraph(survey.near), source, target, len(best), survey.bound)
+        ):
+            break
+        todo = {node for front in survey.fronts for _, node in front[:2]}
+    found = islice(nx.shortest_simple_paths(known.subgraph(survey.near), source, target, "cost"), 3)
+    assert [nx.path_weight(T, p, "cost") for p in found] == pytest.approx(best)
+    assert len(survey.near) < len(known.complete) < T.number_of_nodes()

@@ -53,11 +53,8 @@ with database_errors(), st.spinner("Finding paths…"):
         st.stop()
 paths, hops = found.result.tables["paths"], found.result.tables["hops"]
 data_table(paths)
-if not found.proven:
-    st.caption(
-        f"The strongest among the chains through the {found.searched:,} people and accounts nearest "
-        "the two ends; a stronger chain further out may exist."
-    )
+if found.caveat:
+    st.caption(found.caveat)
 for number, group in hops.groupby("path", sort=True):
     st.markdown(f"**Path {number}** — strength {group['path_strength'].iloc[0]:.2f}")
     for hop in group.itertuples():
