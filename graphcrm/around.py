@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import zip_longest
 
-import networkx as nx
 import pandas as pd
 
 from graphcrm import model, queries, settings
@@ -29,7 +28,7 @@ from graphcrm.analytics.intro_search import SearchGraph
 from graphcrm.analytics.spec import NODE_PROPS, AnalysisResult, Projection
 from graphcrm.db import Graph, native
 from graphcrm.errors import NoPath, UnknownNode
-from graphcrm.projection import add_incident, project_around
+from graphcrm.projection import incident_ties, project_around
 
 INTRO = Projection(model.LABELS, intro.INTRO_TYPES, NODE_PROPS)
 # What the search reads of each tie: only what its strength is judged from (`strength.tie_strength`).
@@ -83,14 +82,14 @@ def intro_paths(
     """The warm-introduction analysis on the ties the bounded search reads around `source` and
     `target`; the same tables as `graphcrm analyze intro`. UnknownNode, NoPath and the analysis'
     other errors as there."""
-    labels = _labels(graph, source, target)
+    _check_ends(graph, source, target)
     moment = as_of if as_of is not None else latest_touch(graph)
     spec = intro.SPEC
     arguments = spec.arguments(
         {"source": source, "target": target, "k": k, "as_of": moment, "half_life_days": half_life_days}
     )
     started = time.perf_counter()
-    found = _search(graph, labels, source, target, k=k, as_of=moment, half_life_days=half_life_days)
+    found = _search(graph, source, target, k=k, as_of=moment, half_life_days=half_life_days)
     G = project_around(graph, {source, target} | found.near, INTRO)
     read = time.perf_counter()
     try:
@@ -107,15 +106,11 @@ def intro_paths(
     return Introductions(result, found.proven, len(found.complete))
 
 
-def _labels(graph: Graph, source: str, target: str) -> dict[str, str]:
-    """The labels of `source` and `target`; UnknownNode for an id no node has."""
-    labels = {}
+def _check_ends(graph: Graph, source: str, target: str) -> None:
+    """UnknownNode when no node has the id `source` or `target`."""
     for role, node in (("from", source), ("to", target)):
-        rows = graph.read(queries.internal("nodes_by_id").render(), {"ids": [node]})
-        if not rows:
+        if not graph.read(queries.internal("nodes_by_id").render(), {"ids": [node]}):
             raise UnknownNode(node, role=role)
-        labels[node] = rows[0]["label"]
-    return labels
 
 
 @dataclass
@@ -130,7 +125,6 @@ class _Found:
 
 def _search(
     graph: Graph,
-    labels: dict[str, str],
     source: str,
     target: str,
     *,
@@ -140,12 +134,12 @@ def _search(
 ) -> _Found:
     """The best-first search from both ends (see the module's docstring); at the cap, `near` holds
     the nodes of the strongest paths among the ties read."""
-    known = SearchGraph(labels)
+    known = SearchGraph([source, target])
     todo, size = ({source, target} if source != target else set()), INTRO_FIRST_ROUND
     cap = settings.value("intro_max_nodes")
     while todo and len(known.complete) < cap:
-        _read(graph, known, todo, labels, as_of=as_of, half_life_days=half_life_days)
-        survey = known.survey(source, target)
+        _read(graph, known, todo, as_of=as_of, half_life_days=half_life_days)
+        survey = known.survey(source, target, limit=cap)
         if survey.bound == math.inf or (
             source in survey.near
             and intro.k_cheapest_within(known.subgraph(survey.near), source, target, k, survey.bound)
@@ -160,18 +154,19 @@ def _read(
     graph: Graph,
     known: SearchGraph,
     todo: set[str],
-    labels: dict[str, str],
     *,
     as_of: datetime | date | None,
     half_life_days: float,
 ) -> None:
-    """Read the ties of the `todo` nodes (each tie once) into `known`, and the labels of the nodes
-    they reach into `labels`."""
-    ties = nx.MultiDiGraph()
-    ties.add_nodes_from((node, {"label": labels[node]}) for node in todo)
-    add_incident(graph, ties, todo, SEARCH, known=known.complete)
-    labels.update(ties.nodes(data="label"))
-    known.add_ties(intro.tie_costs(ties, as_of=as_of, half_life_days=half_life_days), complete=todo)
+    """Read the ties of the `todo` nodes (each tie once) into `known`."""
+    edges = {
+        (source, target, key): attrs
+        for source, target, key, attrs in incident_ties(graph, todo, SEARCH, known=known.complete)
+    }
+    costs = intro.tie_costs(
+        [(u, v, attrs) for (u, v, _), attrs in edges.items()], as_of=as_of, half_life_days=half_life_days
+    )
+    known.add_ties(costs, complete=todo)
 
 
 def _next_round(fronts: list[list[tuple[float, str]]], size: int, room: int) -> set[str]:

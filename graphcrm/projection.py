@@ -246,43 +246,25 @@ def project_around(graph: Graph, ids: Collection[str], projection: Projection) -
     return result
 
 
-def add_incident(
-    graph: Graph,
-    G: nx.MultiDiGraph,
-    ids: Collection[str],
-    projection: Projection,
-    *,
-    known: Collection[str] = (),
-) -> None:
-    """Add to `G` every relationship of `projection`'s types touching the nodes `ids` (already in
-    `G`), with the nodes at their other ends, as `project` builds them: one step of a bounded
-    search that reads a node's ties only once it reaches the node. Ties to the `known` nodes (whose
-    ties an earlier step read) are left out, so that no tie is sent twice."""
-    node_keys = list(dict.fromkeys(("name", *projection.node_props)))
-    node_parsers = _parsers(node_keys)
+def incident_ties(
+    graph: Graph, ids: Collection[str], projection: Projection, *, known: Collection[str] = ()
+) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """`(source, target, key, attributes)` of every relationship of `projection`'s types touching
+    the nodes `ids` (of any of its labels), keyed and with the `type` and relationship properties
+    `project` gives it, leaving out ties to the `known` nodes; one query for all the nodes: one
+    step of a search that reads a node's ties only once it reaches the node, and each tie once."""
     keys_of = {rel_type: rel_keys(projection, rel_type) for rel_type in projection.types}
     every_key = list(dict.fromkeys(key for keys in keys_of.values() for key in keys))
     positions = {rel_type: [every_key.index(key) for key in keys] for rel_type, keys in keys_of.items()}
     rel_parsers = {rel_type: _parsers(keys) for rel_type, keys in keys_of.items()}
-    template = queries.internal("project_incident")
-    by_label: dict[str, list[str]] = {}
-    for node in sorted(set(ids)):
-        by_label.setdefault(G.nodes[node]["label"], []).append(node)
-    for label, members in by_label.items():
-        cypher = template.render(
-            label=label,
-            types="|".join(projection.types),
-            values=queries.PropertyReads("r", tuple(every_key)),
-            other=queries.PropertyReads("m", tuple(node_keys)),
-        )
-        params = {"ids": members, "known": sorted(known), "labels": list(projection.labels)}
-        for node, ties in graph.read_tuples(cypher, params):
-            for outgoing, rel_type, values, other, other_label, other_values in ties:
-                if other_label is None:
-                    continue
-                if other not in G:
-                    G.add_node(other, label=other_label, **_attributes(node_keys, other_values, node_parsers))
-                keys = keys_of[rel_type]
-                attrs = _attributes(keys, [values[i] for i in positions[rel_type]], rel_parsers[rel_type])
-                source, target = (node, other) if outgoing else (other, node)
-                _add_edge(G, source, target, rel_type, attrs)
+    cypher = queries.internal("intro_ties").render(
+        types="|".join(projection.types), values=queries.PropertyReads("r", tuple(every_key))
+    )
+    params = {"ids": sorted(set(ids)), "known": sorted(known), "labels": list(projection.labels)}
+    for node, ties in graph.read_tuples(cypher, params):
+        for outgoing, rel_type, other, values in ties:
+            keys = keys_of[rel_type]
+            attrs = _attributes(keys, [values[i] for i in positions[rel_type]], rel_parsers[rel_type])
+            key = attrs.pop("id", None) if rel_type == model.INTERACTED else rel_type
+            attrs["type"] = rel_type
+            yield (node, other, key, attrs) if outgoing else (other, node, key, attrs)

@@ -24,8 +24,8 @@ import pandas as pd
 
 from graphcrm import model
 from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
-from graphcrm.analytics.strength import TouchStats, tie_strength, touch_strength
-from graphcrm.analytics.views import edges_of_type, knows_strength
+from graphcrm.analytics.strength import TouchStats, tie_strength, touch_stats
+from graphcrm.analytics.views import edges_of_type, knows_strength, resolve_as_of
 from graphcrm.errors import AnalysisInputError, NoPath, UnknownNode
 
 INTRO_TYPES: tuple[str, ...] = (
@@ -94,11 +94,20 @@ def _strongest_ties(
     G: nx.MultiDiGraph, *, as_of: date | datetime | None, half_life_days: float
 ) -> dict[tuple[str, str], _Tie]:
     """The strongest tie of each pair of nodes (keyed by the ids in sorted order), in the order the
-    pairs first occur among `G`'s edges. A later tie replaces an earlier one only when stronger;
-    a second INTERACTED edge never replaces the first (their pair's touches are already pooled)."""
-    touches = touch_strength(G, as_of=as_of, half_life_days=half_life_days)
+    pairs first occur among `G`'s edges (see `_strongest_of`)."""
+    return _strongest_of(list(edges_of_type(G, *INTRO_TYPES)), as_of=as_of, half_life_days=half_life_days)
+
+
+def _strongest_of(
+    edges: list[tuple[str, str, Mapping[str, Any]]], *, as_of: date | datetime | None, half_life_days: float
+) -> dict[tuple[str, str], _Tie]:
+    """The strongest of `edges` (`(source, target, attributes)` with `type`) for each pair, in the
+    order the pairs first occur. A later tie replaces an earlier one only when stronger; a second
+    INTERACTED edge never replaces the first (their pair's touches are already pooled)."""
+    interactions = [edge for edge in edges if edge[2]["type"] == model.INTERACTED]
+    touches = touch_stats(interactions, resolve_as_of(interactions, as_of), half_life_days=half_life_days)
     best: dict[tuple[str, str], _Tie] = {}
-    for u, v, d in edges_of_type(G, *INTRO_TYPES):
+    for u, v, d in edges:
         if u == v:
             continue
         kind = d["type"]
@@ -141,22 +150,22 @@ def cost_graph(
 
 
 def tie_costs(
-    G: nx.MultiDiGraph, *, as_of: date | datetime | None = None, half_life_days: float = 90.0
+    edges: list[tuple[str, str, Mapping[str, Any]]],
+    *,
+    as_of: date | datetime | None = None,
+    half_life_days: float = 90.0,
 ) -> dict[tuple[str, str], float]:
-    """The ``cost`` `cost_graph` gives each pair of tied nodes of `G`, keyed by the ids in sorted
-    order: what a search that reads ties in rounds adds to the cost graph it holds. `G` must hold
-    every tie of each of its pairs (the touch points of a pair are all that judges it, with
-    `as_of` given).
+    """The ``cost`` `cost_graph` gives each pair tied by `edges` (`(source, target, attributes)`
+    with `type`, as a projected graph's), keyed by the ids in sorted order: what a search that
+    reads ties in rounds adds to the cost graph it holds. `edges` must hold every tie of each of
+    its pairs, once (the touch points of a pair are all that judges it, with `as_of` given).
 
     Examples
     --------
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_edge("E1", "CO1", "WORKS_AT", type="WORKS_AT")
-    'WORKS_AT'
-    >>> {pair: round(cost, 3) for pair, cost in tie_costs(G).items()}  # -log(0.7)
+    >>> {pair: round(cost, 3) for pair, cost in tie_costs([("E1", "CO1", {"type": "WORKS_AT"})]).items()}
     {('CO1', 'E1'): 0.357}
     """
-    ties = _strongest_ties(G, as_of=as_of, half_life_days=half_life_days)
+    ties = _strongest_of(edges, as_of=as_of, half_life_days=half_life_days)
     return {pair: -math.log(tie.strength) for pair, tie in ties.items()}
 
 

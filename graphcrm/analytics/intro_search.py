@@ -67,8 +67,11 @@ class SearchGraph:
     def add_ties(self, costs: Mapping[tuple[str, str], float], complete: Iterable[str]) -> None:
         """Add the ties `costs` (pairs it does not hold yet) and mark `complete` nodes whose every
         tie it now holds."""
+        index = self._index
         for (a, b), cost in costs.items():
-            u, v = self._at(a), self._at(b)
+            u, v = index.get(a), index.get(b)
+            u = self._at(a) if u is None else u
+            v = self._at(b) if v is None else v
             pair = (u, v) if u < v else (v, u)
             if pair not in self._pairs:
                 self._pairs.add(pair)
@@ -86,8 +89,7 @@ class SearchGraph:
         cost = np.array(self._cost, dtype=float)
         n = len(self._ids)
         if through_complete:
-            done = np.zeros(n, dtype=bool)
-            done[[self._index[node] for node in self.complete]] = True
+            done = self._complete_mask()
             forward, backward = done[u], done[v]
         else:
             forward = backward = np.ones(len(u), dtype=bool)
@@ -97,18 +99,26 @@ class SearchGraph:
         matrix = csr_matrix((data, (rows, cols)), shape=(n, n))
         return dijkstra(matrix, directed=True, indices=[self._index[end] for end in ends])
 
-    def survey(self, source: str, target: str) -> Survey:
-        """Where the search stands after a round: see `Survey`."""
+    def _complete_mask(self) -> np.ndarray:
+        done = np.zeros(len(self._ids), dtype=bool)
+        done[[self._index[node] for node in self.complete]] = True
+        return done
+
+    def survey(self, source: str, target: str, *, limit: int | None = None) -> Survey:
+        """Where the search stands after a round (see `Survey`), each front cut to its `limit`
+        nearest nodes (a hub's thousands of ties make fronts long, and a round reads few)."""
         distances = self._distances([source, target], through_complete=True)
-        open_ = np.array([node not in self.complete for node in self._ids], dtype=bool)
+        done = self._complete_mask()
         fronts = []
         for row in distances:
-            reached = np.flatnonzero(open_ & np.isfinite(row))
+            reached = np.flatnonzero(~done & np.isfinite(row))
+            if limit is not None and len(reached) > limit:
+                reached = reached[np.argpartition(row[reached], limit - 1)[:limit]]
             order = reached[np.argsort(row[reached], kind="stable")]
             fronts.append([(float(row[i]), self._ids[i]) for i in order])
         bound = sum(front[0][0] if front else math.inf for front in fronts)
         through = distances[0] + distances[1]
-        near = {self._ids[i] for i in np.flatnonzero(through < bound) if not open_[i]}
+        near = {self._ids[i] for i in np.flatnonzero((through < bound) & done)}
         return Survey(fronts, bound, near)
 
     def strongest(self, source: str, target: str, k: int) -> set[str]:
