@@ -82,7 +82,7 @@ def main() -> None:
                 "NEO4J_USERNAME": connection.username,
                 "NEO4J_PASSWORD": connection.password,
             }
-            argv = [sys.executable, "-m", "bench.intro", "--worker", "--size", str(args.size), "--pairs"]
+            argv = [sys.executable, __file__, "--worker", "--size", str(args.size), "--pairs"]
             done = subprocess.run([*argv, str(args.pairs)], env=env, capture_output=True, text=True)
             if done.returncode:
                 sys.exit(done.stderr)
