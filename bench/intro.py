@@ -6,7 +6,8 @@ Usage: python -m bench.intro --size 1000000 [--pairs 12] [--tree DIR ...]
 Pair i is an employee and a customer drawn from the first 500 of each by `random.Random(7 + i)`
 after one partner draw, so pair 0 is the page benchmark's pair. Each `--tree` (default: this one)
 is timed in its own process on the same running server, after one warm-up query; the figure is
-the median and p95 of the pairs' wall-clock seconds, with each answer's proof and strengths.
+the median and p95 of the pairs' wall-clock seconds, with each answer's proof and strengths
+(or its error, e.g. NoPath).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from bench.common import ROOT, loaded_graph
 from graphcrm.db import Graph
+from graphcrm.errors import GraphCRMError
 
 
 def pairs(graph: Graph, count: int) -> list[tuple[str, str]]:
@@ -49,9 +51,12 @@ def time_pairs(graph: Graph, count: int) -> dict:
     seconds, answers = [], []
     for source, target in chosen:
         started = time.perf_counter()
-        found = around.intro_paths(graph, source, target)
+        try:
+            found = around.intro_paths(graph, source, target)
+            answers.append([found.proven, found.searched, [round(p.strength, 6) for p in found.result.value]])
+        except GraphCRMError as err:
+            answers.append(type(err).__name__)
         seconds.append(time.perf_counter() - started)
-        answers.append([found.proven, found.searched, [round(p.strength, 6) for p in found.result.value]])
     ranked = sorted(seconds)
     return {
         "median_s": round(statistics.median(ranked), 3),
