@@ -141,7 +141,7 @@ def _search(
         _read(graph, known, todo, as_of=as_of, half_life_days=half_life_days)
         survey = known.survey(source, target, limit=cap)
         if survey.bound == math.inf or (
-            source in survey.near
+            {source, target} <= survey.near
             and intro.k_cheapest_within(known.subgraph(survey.near), source, target, k, survey.bound)
         ):
             return _Found(True, known.complete, survey.near)

@@ -163,7 +163,7 @@ def test_the_incremental_search_state_agrees_with_the_plain_search_and_proves_th
         ):
             assert {node: d for d, node in front} == pytest.approx({node: d for d, node in expected})
         if survey.bound == math.inf or (
-            source in survey.near
+            {source, target} <= survey.near
             and k_cheapest_within(known.subgraph(survey.near), source, target, len(best), survey.bound)
         ):
             break
