@@ -311,7 +311,9 @@ def rank(
     `influence_why`): the combined score and the reason line added, sorted, selected."""
     frame["influence"] = _combine(frame, dict(DEFAULT_WEIGHTS if weights is None else weights))
     columns = ("referred", "converted", "referral_reach", "converted_value", "knows", "brokerage")
-    frame["influence_why"] = [_why(*row) for row in zip(*(frame[c].tolist() for c in columns), strict=True)]
+    frame["influence_why"] = [
+        influence_reason(*row) for row in zip(*(frame[c].tolist() for c in columns), strict=True)
+    ]
     frame = frame.sort_values(["influence", "id"], ascending=[False, True], ignore_index=True)[list(COLUMNS)]
     return select(frame, within=within, top=top)
 
@@ -353,7 +355,16 @@ def _combine(frame: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
     return score / total
 
 
-def _why(referred: int, converted: int, reach: int, value: float, knows: int, brokerage: float) -> str:
+def influence_reason(
+    referred: int, converted: int, reach: int, value: float, knows: int, brokerage: float
+) -> str:
+    """One line saying why a person ranks where they do (`influence_why`), from their referral
+    counts, cascade reach and value, social ties and betweenness. Public because the Spark engine
+    runs it on its executors, so both engines word the reason alike.
+
+    >>> influence_reason(2, 1, 5, 1200.0, 3, 0.0)
+    'referred 2, 1 converted, cascade of 5 worth 1,200, knows 3'
+    """
     parts = []
     if referred:
         parts.append(f"referred {referred}, {converted} converted")

@@ -129,7 +129,7 @@ def _search_and_compute(graph: Graph, arguments: dict[str, Any]) -> AnalysisResu
 def _write_one(graph: Graph, spec: Analysis, arguments: dict[str, Any], started_by: str) -> AnalysisResult:
     """One analysis computed and stored as the batch would store it (its narrowing parameters at
     the batch's values; what it shows is then narrowed to the ones asked for)."""
-    batch = spec.arguments(_batch_arguments(spec, arguments.get("seed", 7)))
+    batch = spec.arguments(batch_arguments(spec, arguments.get("seed", 7)))
     changed = [p.option for p in spec.shaping() if p.name != "seed" and arguments[p.name] != batch[p.name]]
     if changed:
         raise AnalysisInputError(
@@ -198,12 +198,12 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
             spec = ANALYSES[name]
             handed = {k: v for k, v in inputs.items() if k in spec.internal}
             if spec.query is not None:
-                done[name] = _query_and_compute(graph, spec, spec.arguments(_batch_arguments(spec, seed)))
+                done[name] = _query_and_compute(graph, spec, spec.arguments(batch_arguments(spec, seed)))
                 continue
             if spec.compact is None and G is None:
                 progress("building the NetworkX graph for the analyses without a compact form")
                 G = C.to_networkx()
-            done[name] = compute(C if spec.compact else G, name, **_batch_arguments(spec, seed), **handed)
+            done[name] = compute(C if spec.compact else G, name, **batch_arguments(spec, seed), **handed)
             if name == "influencers":
                 ranked = done[name].value
                 inputs["influence"] = dict(zip(ranked["id"], ranked["influence"], strict=True))
@@ -215,7 +215,7 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
             progress(f"writing {name}")
             if ANALYSES[name].query is None:
                 result.projection_seconds = projection_seconds
-            arguments = ANALYSES[name].arguments(_batch_arguments(ANALYSES[name], seed))
+            arguments = ANALYSES[name].arguments(batch_arguments(ANALYSES[name], seed))
             _store(graph, result, arguments, started_by, seed=seed, data_at=data_at, scores_written=True)
     return done
 
@@ -249,8 +249,9 @@ def _nullable(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(dict.fromkeys(ints, "Int64"))
 
 
-def _batch_arguments(spec: Analysis, seed: int) -> dict[str, Any]:
-    """The parameters the batch runs `spec` with: its defaults, the batch's seed, `batch_params`."""
+def batch_arguments(spec: Analysis, seed: int) -> dict[str, Any]:
+    """The parameters the batch runs `spec` with: its defaults, the batch's seed, `batch_params`.
+    Every engine of the batch (local, Spark) runs an analysis with these."""
     seeded = {"seed": seed} if any(p.name == "seed" for p in spec.params) else {}
     return {**seeded, **spec.batch_params}
 
@@ -266,7 +267,7 @@ def stored_result(graph: Graph, name: str, *, limit: int | None = None, **params
     run = results.latest_run(graph, name)
     if run is None:
         return None
-    if run.params != _recorded(spec, arguments, arguments.get("seed", 7)) | {
+    if run.params != recorded_parameters(spec, arguments, arguments.get("seed", 7)) | {
         p: run.params.get(p) for p in spec.narrowing
     }:
         return None
@@ -291,9 +292,10 @@ class StoredResult:
     tables: dict[str, pd.DataFrame]
 
 
-def _recorded(spec: Analysis, arguments: Mapping[str, Any], seed: int) -> dict[str, str]:
+def recorded_parameters(spec: Analysis, arguments: Mapping[str, Any], seed: int) -> dict[str, str]:
     """What a run records of its parameters, as text: those that shape what is stored, the
-    narrowing ones, and the seed (the batch hands seeded influence and communities on)."""
+    narrowing ones, and the seed (the batch hands seeded influence and communities on). Every
+    engine records these, so `stored_result` finds a run whichever engine made it."""
     kept = [p.name for p in spec.shaping()] + list(spec.narrowing)
     recorded = {name: str(arguments[name]) for name in kept if arguments.get(name) is not None}
     return recorded | {"seed": str(seed)}
@@ -313,7 +315,9 @@ def _store(
     tables when its spec keeps them."""
     spec = ANALYSES[result.name]
     started = time.perf_counter()
-    run_id = results.begin_run(graph, result.name, _recorded(spec, arguments, seed), started_by=started_by)
+    run_id = results.begin_run(
+        graph, result.name, recorded_parameters(spec, arguments, seed), started_by=started_by
+    )
     if not scores_written and len(result.score_frame()):
         result.written = scores.write_score_frame(graph, _labelled(result.score_frame(), result.labels))
     if spec.stores_tables:

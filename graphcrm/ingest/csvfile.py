@@ -128,7 +128,7 @@ def read_rows(path: Path, spec: FileSpec, limits: Limits, issues: IssueSink) -> 
         lines = _Lines(handle, limits.row_bytes)
         reader = csv.reader(lines, strict=True)
         try:
-            header = _header(name, next(reader, None), spec, issues)
+            header = checked_header(name, next(reader, None), spec, issues)
             if header is None:
                 return
             yield from _records(name, header, reader, lines, spec, limits, issues)
@@ -138,8 +138,10 @@ def read_rows(path: Path, spec: FileSpec, limits: Limits, issues: IssueSink) -> 
             issues.add(name, lines.number, f"malformed CSV: {err}")
 
 
-def _header(name: str, cells: list[str] | None, spec: FileSpec, issues: IssueSink) -> list[str] | None:
-    """The header's column names, or None (with issues) unless it fits the file's contract."""
+def checked_header(name: str, cells: list[str] | None, spec: FileSpec, issues: IssueSink) -> list[str] | None:
+    """The header's column names, or None (with issues) unless it fits the file's contract: no
+    empty or repeated names, only the contract's columns, every required one present. Shared by
+    every reader of an import directory (this one, the Spark engine's)."""
     if cells is None:
         issues.add(name, 1, "the file is empty (a header row is required)")
         return None

@@ -67,8 +67,9 @@ class Dataset:
         return counts
 
 
-class _Collector:
-    """Keeps the first `max_issues` (a setting) issues and counts the rest."""
+class IssueCollector:
+    """Keeps the first `max_issues` (a setting) issues and counts the rest: the sink every check
+    of an import directory reports to (`read_directory` here, the Spark engine's reader)."""
 
     def __init__(self) -> None:
         self.issues: list[Issue] = []
@@ -81,7 +82,7 @@ class _Collector:
 
 
 def _properties(
-    row: dict[str, str], props: dict[str, Prop], file: str, line: int, issues: _Collector
+    row: dict[str, str], props: dict[str, Prop], file: str, line: int, issues: IssueCollector
 ) -> dict[str, Any]:
     """Every contract property of a row, typed: a blank cell, or a column the file does not have,
     is None, so that writing the map clears what an earlier import stored (the file is the source
@@ -124,7 +125,7 @@ def read_directory(
     root = Path(directory)
     if not root.is_dir():
         raise ValidationFailed([Issue(str(root), 0, "is not a directory")], 1)
-    issues = _Collector()
+    issues = IssueCollector()
     dataset = Dataset()
     labels: dict[str, str] = {}
     first_seen: dict[str, str] = {}
@@ -163,7 +164,7 @@ def _read_nodes(
     labels: dict[str, str],
     first_seen: dict[str, str],
     limits: Limits,
-    issues: _Collector,
+    issues: IssueCollector,
 ) -> list[dict[str, Any]]:
     """Rows `{"id", "props"}` of one node file; ids are recorded in `labels`/`first_seen`."""
     rows: list[dict[str, Any]] = []
@@ -192,7 +193,7 @@ def _endpoint_issue(
     node_id: str,
     label: str | None,
     allowed: tuple[str, ...],
-    issues: _Collector,
+    issues: IssueCollector,
 ) -> None:
     if label is None:
         issues.add(file, line, f"{role} {node_id!r} is not a known id")
@@ -206,7 +207,7 @@ def _check_against_database(
     first_seen: dict[str, str],
     referenced: list[tuple[str, int, str, str, tuple[str, ...]]],
     existing: ExistingLabels,
-    issues: _Collector,
+    issues: IssueCollector,
 ) -> None:
     """Ids must stay unique across labels in the database too; endpoints may be existing nodes."""
     unknown = {node_id for _, _, _, node_id, _ in referenced if node_id not in labels}
@@ -239,7 +240,7 @@ def _read_relationships(
     labels: dict[str, str],
     referenced: list[tuple[str, int, str, str, tuple[str, ...]]],
     limits: Limits,
-    issues: _Collector,
+    issues: IssueCollector,
 ) -> None:
     path = root / model.RELATIONSHIPS_FILE
     if not path.exists():
@@ -281,7 +282,7 @@ def _read_interactions(
     labels: dict[str, str],
     referenced: list[tuple[str, int, str, str, tuple[str, ...]]],
     limits: Limits,
-    issues: _Collector,
+    issues: IssueCollector,
 ) -> None:
     path = root / model.INTERACTIONS_FILE
     if not path.exists():

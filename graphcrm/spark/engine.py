@@ -23,7 +23,7 @@ from graphcrm import model, results
 from graphcrm.analytics import influencers
 from graphcrm.analytics.registry import ANALYSES
 from graphcrm.analytics.rings import ring_membership
-from graphcrm.analytics.run import _batch_arguments, _recorded
+from graphcrm.analytics.run import batch_arguments, recorded_parameters
 from graphcrm.db import Graph
 from graphcrm.ingest.loader import apply_schema
 from graphcrm.spark import cascades, communities, influence, rings
@@ -51,7 +51,7 @@ class SparkResult:
 
 def compute(frames: Frames, *, seed: int = 7) -> dict[str, SparkResult]:
     """Every analysis of `ANALYSED` on the frames, with the local batch's parameters."""
-    params = {name: ANALYSES[name].arguments(_batch_arguments(ANALYSES[name], seed)) for name in ANALYSED}
+    params = {name: ANALYSES[name].arguments(batch_arguments(ANALYSES[name], seed)) for name in ANALYSED}
     started = time.perf_counter()
     referrals = cascades.referral_edges(frames).transform(checkpoint)
     downstream = cascades.reached(referrals)
@@ -108,9 +108,11 @@ def write_all(
 
 def _store(graph: Graph, result: SparkResult, *, seed: int, started_by: str, data_at: datetime) -> None:
     spec = ANALYSES[result.name]
-    arguments: dict[str, Any] = spec.arguments(_batch_arguments(spec, seed))
+    arguments: dict[str, Any] = spec.arguments(batch_arguments(spec, seed))
     started = time.perf_counter()
-    run_id = results.begin_run(graph, result.name, _recorded(spec, arguments, seed), started_by=started_by)
+    run_id = results.begin_run(
+        graph, result.name, recorded_parameters(spec, arguments, seed), started_by=started_by
+    )
     result.written = write_scores(result.scores, graph.settings, computed_at=datetime.now(UTC))
     if spec.stores_tables:
         results.store_tables(graph, run_id, result.tables)

@@ -20,8 +20,8 @@ from pyspark.sql import functions as F
 
 from graphcrm import model
 from graphcrm.errors import ValidationFailed
-from graphcrm.ingest.csvfile import FileSpec, _header
-from graphcrm.ingest.validate import Issue, _Collector
+from graphcrm.ingest.csvfile import FileSpec, checked_header
+from graphcrm.ingest.validate import Issue, IssueCollector
 from graphcrm.ingest.values import CellError, check_text, parse_value
 
 # Issues shown per file and problem; the rest are counted.
@@ -50,7 +50,7 @@ def read_directory(spark: SparkSession, directory: str | Path) -> Frames:
     if not present:
         expected = ", ".join(nt.file for nt in model.NODE_TYPES.values())
         raise ValidationFailed([Issue(str(root), 0, f"has none of the node files ({expected})")], 1)
-    issues = _Collector()
+    issues = IssueCollector()
     checks: list[Any] = []
     node_parts = []
     for node_type in present:
@@ -82,7 +82,7 @@ def read_directory(spark: SparkSession, directory: str | Path) -> Frames:
 
 
 def _read(
-    spark: SparkSession, path: Path, spec: FileSpec, issues: _Collector, checks: list[Any]
+    spark: SparkSession, path: Path, spec: FileSpec, issues: IssueCollector, checks: list[Any]
 ) -> DataFrame | None:
     """One file as text columns after its header passed (its cell checks added to `checks`);
     None if the header failed (its issues are recorded)."""
@@ -90,7 +90,7 @@ def _read(
         first = next(csv.reader(handle), None)
     if first and first[0].startswith("\ufeff"):
         first[0] = first[0][1:]
-    if _header(path.name, first, spec, issues) is None:
+    if checked_header(path.name, first, spec, issues) is None:
         return None
     frame = (
         spark.read.option("header", True)
@@ -138,7 +138,7 @@ def _bad_cells(frame: DataFrame, file: str, spec: FileSpec) -> Any:
     return frame.rdd.mapPartitions(summary)
 
 
-def _check_cells(checks: list[Any], issues: _Collector) -> None:
+def _check_cells(checks: list[Any], issues: IssueCollector) -> None:
     """Run every file's cell checks in one job; record what they found."""
     if not checks:
         return
@@ -162,7 +162,7 @@ def _node_rows(frame: DataFrame, node_type: model.NodeType) -> DataFrame:
     )
 
 
-def _report(frame: DataFrame, problems: list[tuple[Column, str, Column]], issues: _Collector) -> None:
+def _report(frame: DataFrame, problems: list[tuple[Column, str, Column]], issues: IssueCollector) -> None:
     """Count each (condition, file, example text) over `frame` in one pass; record the bad ones."""
     if not problems:
         return
@@ -178,7 +178,7 @@ def _report(frame: DataFrame, problems: list[tuple[Column, str, Column]], issues
             issues.total += count - 1
 
 
-def _check_ids(nodes: DataFrame, issues: _Collector) -> None:
+def _check_ids(nodes: DataFrame, issues: IssueCollector) -> None:
     counted = nodes.withColumn("copies", F.count(F.lit(1)).over(Window.partitionBy("id")))
     blank_id = F.col("id").isNull()
     _report(
@@ -202,7 +202,7 @@ def _check_ids(nodes: DataFrame, issues: _Collector) -> None:
     )
 
 
-def _check_relationships(relationships: DataFrame, nodes: DataFrame, issues: _Collector) -> None:
+def _check_relationships(relationships: DataFrame, nodes: DataFrame, issues: IssueCollector) -> None:
     """Types, blank or self-referencing endpoints, duplicates, and endpoints' labels."""
     file = model.RELATIONSHIPS_FILE
     allowed = [
@@ -288,6 +288,6 @@ def _typed_relationships(frame: DataFrame) -> DataFrame:
     )
 
 
-def _raise_if_any(issues: _Collector) -> None:
+def _raise_if_any(issues: IssueCollector) -> None:
     if issues.total:
         raise ValidationFailed(sorted(issues.issues, key=lambda i: (i.file, i.line)), issues.total)

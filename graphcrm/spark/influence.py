@@ -2,7 +2,7 @@
 
 Same columns and scaling as the local engine: PageRank, brokerage and cascade depth divided by
 their maximum, reach and converted value by ``log1p(x) / log1p(max)``, weighted by
-`influencers.DEFAULT_WEIGHTS`; the reason line is `influencers._why`, run on the executors.
+`influencers.DEFAULT_WEIGHTS`; the reason line is `influencers.influence_reason`, run on the executors.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StringType
 
 from graphcrm import model
-from graphcrm.analytics.influencers import DEFAULT_WEIGHTS, _why
+from graphcrm.analytics.influencers import DEFAULT_WEIGHTS, influence_reason
 from graphcrm.spark import brokerage, cascades, pagerank, ties
 from graphcrm.spark.frames import Frames
 from graphcrm.spark.plans import checkpoint
@@ -52,7 +52,7 @@ def _blend(rows: DataFrame) -> DataFrame:
     influence = sum(
         (weight * _scaled(column, peaks[column]) for column, weight in DEFAULT_WEIGHTS.items()), F.lit(0.0)
     ) / F.lit(total)
-    why = F.udf(_why, StringType())
+    why = F.udf(influence_reason, StringType())
     reason = why("referred", "converted", "referral_reach", "converted_value", "knows", "brokerage")
     return rows.withColumn("influence", influence).withColumn("influence_why", reason)
 
