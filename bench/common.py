@@ -258,9 +258,13 @@ def record(title: str, header: list[str], rows: list[list[str]], notes: str = ""
 
 
 def git_revision() -> str:
-    """The short commit hash of the checkout, with '-dirty' when tracked files have local changes."""
+    """The short commit hash of the checkout, with '-dirty' when tracked files other than the
+    results file (which a run's first table has already appended to) have local changes."""
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
     status = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, cwd=ROOT
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", f":!{RESULTS}"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     return (done.stdout.strip() or "unknown") + ("-dirty" if status.stdout.strip() else "")
