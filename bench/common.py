@@ -261,8 +261,9 @@ def git_revision() -> str:
     """The short commit hash of the checkout, with '-dirty' when tracked files other than the
     results file (which a run's first table has already appended to) have local changes."""
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    kept = [f":(exclude){RESULTS.relative_to(ROOT)}"] if RESULTS.is_relative_to(ROOT) else []
     status = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", f":!{RESULTS}"],
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", *kept],
         capture_output=True,
         text=True,
         cwd=ROOT,
