@@ -1,7 +1,7 @@
 """Spark benchmark: the batch on the local engine, before and after the Spark merge, and on Spark
 (local[2]), for the same graph in one run.
 
-Usage: python -m bench.spark --size 10000 [--master local[2]] [--before REV]
+Usage: python -m bench.spark --size 10000 [--master local[2]] [--before REV] [--rounds 2]
 
 Every batch runs in a fresh Python process against the same loaded Neo4j:
 - the local engine at this commit (`analytics.run.write_all`: all five batch analyses from a
@@ -12,10 +12,11 @@ Every batch runs in a fresh Python process against the same loaded Neo4j:
 - the Spark engine (`spark.engine`: influencers, communities, rings) reading the generated import
   directory, timed per stage: session start, read and check of the input, each analysis's
   computation and its write-back by the executors.
-The two local engines run twice each, interleaved (now, before, now, before), so neither is the
-only one to meet a cold page cache; both times are shown. Peak RSS: each worker's Python; for
-Spark also the JVM (driver and, with a local master, the executors: they run inside it) and the
-largest Python worker the JVM started, read from the kernel's high-water marks in /proc.
+The two local engines run `--rounds` times each (2), interleaved (now, before, now, before), so
+neither is the only one to meet a cold page cache; every time is shown, the fastest is the
+figure. Peak RSS: each worker's Python; for Spark also the JVM (driver and, with a local master,
+the executors: they run inside it) and the largest Python worker the JVM started, read from the
+kernel's high-water marks in /proc.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ def run(
     master: str = "local[2]",
     timeout: float = 3600,
     before: str | None = DEFAULT_BEFORE,
+    rounds: int = 2,
 ) -> dict[str, Any]:
     """The local batch now and before, then the Spark batch, at `size` customers; two tables."""
     directory = dataset(size, seed)
@@ -120,7 +122,7 @@ def run(
         connection = settings_args(bench.settings)
         if before:
             with checkout(before) as tree:
-                for _ in range(2):
+                for _ in range(rounds):
                     local["now"].append(isolated("bench.spark:local_batch", connection, timeout=timeout))
                     earlier = isolated("bench.pages:batch", connection, timeout=timeout, cwd=tree)
                     local["before"].append(earlier)
@@ -183,7 +185,7 @@ def _report(
         [*header, "notes"],
         rows_by_engine,
         "Local computes all five batch analyses from a Neo4j projection; Spark computes influencers, "
-        "communities and rings from the import directory. Local seconds: the faster of two runs, "
+        "communities and rings from the import directory. Local seconds: the fastest run, "
         "interleaved with the other tree's. With a local master the executors run in the driver's JVM.",
     )
     if "stages" in spark:
@@ -220,8 +222,9 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--before", default=DEFAULT_BEFORE, help="earlier commit to compare ('' for none)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed for each batch")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each local engine, interleaved")
     args = parser.parse_args()
-    run(args.size, args.seed, args.master, args.timeout, args.before or None)
+    run(args.size, args.seed, args.master, args.timeout, args.before or None, max(args.rounds, 1))
 
 
 if __name__ == "__main__":
