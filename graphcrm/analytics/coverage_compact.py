@@ -99,29 +99,11 @@ class _View:
         self.C = C
         self.ids = C.nodes["id"].to_numpy(dtype=object)
         self.labels = _text(C.nodes, "label")
-        self.names = np.where(C.nodes["name"].isna().to_numpy(), self.ids, _text(C.nodes, "name"))
+        named = C.nodes["name"].notna().to_numpy() if "name" in C.nodes else np.zeros(C.n, dtype=bool)
+        self.names = np.where(named, _text(C.nodes, "name"), self.ids)
         self.manages = _pairs(C.of_type(model.MANAGES))
         self.works = _pairs(C.of_type(model.WORKS_AT))
-        touches = C.of_type(model.INTERACTED)
-        at = (
-            touches["at"]
-            if "at" in touches
-            else pd.Series(pd.NaT, index=touches.index, dtype="datetime64[ns, UTC]")
-        )
-        known = at.notna().to_numpy()
-        self.moment = as_datetime(as_of) if as_of is not None else _latest(at[known])
-        kept = known & (at <= pd.Timestamp(self.moment)).to_numpy()
-        sentiment = touches["sentiment"] if "sentiment" in touches else pd.Series(np.nan, index=touches.index)
-        frame = pd.DataFrame(
-            {
-                "source": touches["source"].to_numpy()[kept],
-                "target": touches["target"].to_numpy()[kept],
-                "at": at[kept].reset_index(drop=True),
-                "sentiment": pd.to_numeric(sentiment).to_numpy(dtype=float)[kept],
-            }
-        )
-        # The NetworkX form meets a party's touches by employee (node order), then by row.
-        self.touches = frame.sort_values("source", kind="stable", ignore_index=True)
+        self.moment, self.touches = _touches(C, as_of)
         companies = C.labelled(model.COMPANY)
         managed = np.zeros(C.n, dtype=bool)
         managed[self.manages["target"].to_numpy()] = True
@@ -249,27 +231,29 @@ class _View:
         candidate |= (recent_rated > 0) & (previous_rated > 0) & (fall >= sentiment_drop - _MARGIN)
         account = np.zeros(n, dtype=bool)
         account[self.accounts] = True
-        chosen = window[(candidate & account)[targets]]
+        chosen = window[(candidate & account)[targets]].sort_values("target", kind="stable")
+        touches: dict[int, list[tuple[datetime, float | None]]] = {}
+        for target, at, mood in zip(
+            chosen["target"].tolist(),
+            chosen["at"].dt.to_pydatetime().tolist(),
+            chosen["sentiment"].tolist(),
+            strict=True,
+        ):
+            touches.setdefault(target, []).append((at, None if mood != mood else mood))
         found: dict[int, list[str]] = {}
-        for target, group in chosen.groupby("target", sort=False):
-            touches = [
-                (at, None if np.isnan(s) else s)
-                for at, s in zip(group["at"].dt.to_pydatetime(), group["sentiment"].tolist(), strict=True)
-            ]
+        for target, items in touches.items():
             reasons = risk_reasons(
-                None, touches, self.moment, trend_days=trend_days, sentiment_drop=sentiment_drop
+                None, items, self.moment, trend_days=trend_days, sentiment_drop=sentiment_drop
             )
             if reasons:
-                found[int(target)] = reasons
+                found[target] = reasons
         return found
 
     def influential_uncovered(
         self, influence: Mapping[str, float], top: int, weak_tie: float, half_life_days: float
     ) -> pd.DataFrame:
         customers = self.C.labelled(model.CUSTOMER)
-        scores = pd.Series(influence, dtype=float).reindex(self.ids[customers]).fillna(0.0).to_numpy()
-        ranked = pd.DataFrame({"score": -scores, "id": self.ids[customers], "number": customers})
-        chosen = ranked.sort_values(["score", "id"])["number"].to_numpy()[:top]
+        chosen = _most_influential(customers, self.ids[customers], influence, top)
         rows = self.touches[np.isin(self.touches["target"].to_numpy(), chosen)]
         interactions = [
             (self.ids[u], self.ids[v], {"at": at} if np.isnan(s) else {"at": at, "sentiment": s})
@@ -335,6 +319,46 @@ class _View:
         return found.sort_values(["managers", "community"], ascending=[False, True], ignore_index=True)
 
 
+def _most_influential(
+    numbers: np.ndarray, ids: np.ndarray, influence: Mapping[str, float], count: int
+) -> np.ndarray:
+    """`coverage._most_influential`: the first `count` of `numbers` by influence (missing: 0),
+    ties by id; only the nodes scoring at least the count-th best are sorted."""
+    scores = -pd.Series(influence, dtype=float).reindex(ids).fillna(0.0).to_numpy()
+    if 0 <= count < len(scores):
+        contenders = (
+            scores <= np.partition(scores, count)[count] if count else np.zeros(len(scores), dtype=bool)
+        )
+        numbers, ids, scores = numbers[contenders], ids[contenders], scores[contenders]
+    ranked = pd.DataFrame({"score": scores, "id": ids, "number": numbers})
+    return ranked.sort_values(["score", "id"])["number"].to_numpy()[:count]
+
+
+def _touches(C: CompactGraph, as_of: date | datetime | None) -> tuple[datetime, pd.DataFrame]:
+    """The moment judged from (`views.resolve_as_of`) and the dated touch points up to it
+    (source, target, at, sentiment), in the order the NetworkX form meets a party's touches:
+    by employee (node order), then by row."""
+    touches = C.of_type(model.INTERACTED)
+    at = (
+        touches["at"]
+        if "at" in touches
+        else pd.Series(pd.NaT, index=touches.index, dtype="datetime64[ns, UTC]")
+    )
+    known = at.notna().to_numpy()
+    moment = as_datetime(as_of) if as_of is not None else _latest(at[known])
+    kept = known & (at <= pd.Timestamp(moment)).to_numpy()
+    sentiment = touches["sentiment"] if "sentiment" in touches else pd.Series(np.nan, index=touches.index)
+    frame = pd.DataFrame(
+        {
+            "source": touches["source"].to_numpy()[kept],
+            "target": touches["target"].to_numpy()[kept],
+            "at": at[kept].reset_index(drop=True),
+            "sentiment": pd.to_numeric(sentiment).to_numpy(dtype=float)[kept],
+        }
+    )
+    return moment, frame.sort_values("source", kind="stable", ignore_index=True)
+
+
 def _pairs(frame: pd.DataFrame) -> pd.DataFrame:
     """The distinct (source, target) pairs of a relationship table, as int64."""
     pairs = frame[["source", "target"]].astype(np.int64)
@@ -351,19 +375,21 @@ def _text(nodes: pd.DataFrame, column: str) -> np.ndarray:
 
 def _latest(at: pd.Series) -> datetime:
     """`views.resolve_as_of` without `as_of`: the latest touch point, else now."""
-    return at.max().to_pydatetime() if len(at) else datetime.now(UTC)
+    return at.max().to_pydatetime(warn=False) if len(at) else datetime.now(UTC)
 
 
 def _joined(keys: np.ndarray, members: np.ndarray, ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Per number of `wanted`: the ids of its distinct `members` (paired with `keys`), sorted and
-    joined with ', ' ('' when none). Single members are looked up, only longer lists joined."""
-    pairs = pd.DataFrame({"key": keys, "member": ids[members]}).drop_duplicates()
-    pairs = pairs[np.isin(pairs["key"].to_numpy(), wanted)].sort_values(["key", "member"])
-    sizes = pairs.groupby("key").size()
-    single = pairs[pairs["key"].isin(sizes.index[sizes == 1])].set_index("key")["member"]
-    several = pairs[pairs["key"].isin(sizes.index[sizes > 1])].groupby("key")["member"].agg(", ".join)
-    joined = pd.concat([single, several]).reindex(wanted)
-    return joined.where(joined.notna(), "").to_numpy(dtype=object)
+    joined with ', ' ('' when none)."""
+    pairs = pd.DataFrame({"key": keys, "member": members}).drop_duplicates()
+    pairs = pairs[np.isin(pairs["key"].to_numpy(), wanted)]
+    pairs = pairs.assign(name=ids[pairs["member"].to_numpy()]).sort_values(["key", "name"])
+    key, names = pairs["key"].to_numpy(), pairs["name"].tolist()
+    starts = np.flatnonzero(np.diff(key, prepend=-1))
+    ends = np.append(starts[1:], len(key))[: len(starts)]
+    joined = [", ".join(names[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    found = pd.Series(joined, index=key[starts], dtype=object).reindex(wanted)
+    return found.where(found.notna(), "").to_numpy(dtype=object)
 
 
 def _table(columns: tuple[str, ...], **values: object) -> pd.DataFrame:
@@ -379,7 +405,8 @@ def run(C: CompactGraph, **params: object) -> AnalysisResult:
     reasons = pd.Series(
         report.at_risk["reason"].to_numpy(), index=report.at_risk["id"].to_numpy(), dtype=object
     )
-    ids = np.sort(C.nodes["id"].to_numpy(dtype=object)[C.labelled(model.COMPANY, model.CUSTOMER)])
+    ids = C.nodes["id"].to_numpy(dtype=object)[C.labelled(model.COMPANY, model.CUSTOMER)]
+    ids = np.sort(ids.astype(str)).astype(object)  # fixed-width text sorts far faster
     risk = reasons.reindex(ids).astype(object)
     risk = pd.Series(risk.where(risk.notna(), None).to_numpy(dtype=object), dtype=object)
     scores = pd.DataFrame({"id": pd.Series(ids, dtype=object), "risk_reason": risk})
