@@ -209,8 +209,29 @@ class _View:
         )
 
     def _trend_reasons(self, trend_days: int, sentiment_drop: float) -> dict[int, list[str]]:
-        """`risk_reasons` of the accounts whose touches fell by half or whose mean sentiment may
-        have fallen by `sentiment_drop` (found with group-bys, within a rounding margin)."""
+        """`risk_reasons` (trends only) of the accounts `_trend_candidates` finds, from their
+        touches of the last two windows in the NetworkX form's order."""
+        chosen = self._trend_candidates(trend_days, sentiment_drop).sort_values("target", kind="stable")
+        touches: dict[int, list[tuple[datetime, float | None]]] = {}
+        for target, at, sentiment in zip(
+            chosen["target"].tolist(),
+            chosen["at"].dt.to_pydatetime().tolist(),
+            chosen["sentiment"].tolist(),
+            strict=True,
+        ):
+            touches.setdefault(target, []).append((at, None if sentiment != sentiment else sentiment))
+        found: dict[int, list[str]] = {}
+        for target, items in touches.items():
+            reasons = risk_reasons(
+                None, items, self.moment, trend_days=trend_days, sentiment_drop=sentiment_drop
+            )
+            if reasons:
+                found[target] = reasons
+        return found
+
+    def _trend_candidates(self, trend_days: int, sentiment_drop: float) -> pd.DataFrame:
+        """The touches of the last two windows to the accounts whose touches fell by half or
+        whose mean sentiment fell by `sentiment_drop` within a rounding margin (group-bys)."""
         recent_start = self.moment - timedelta(days=trend_days)
         previous_start = self.moment - timedelta(days=2 * trend_days)
         window = self.touches[(self.touches["at"] > pd.Timestamp(previous_start)).to_numpy()]
@@ -231,23 +252,7 @@ class _View:
         candidate |= (recent_rated > 0) & (previous_rated > 0) & (fall >= sentiment_drop - _MARGIN)
         account = np.zeros(n, dtype=bool)
         account[self.accounts] = True
-        chosen = window[(candidate & account)[targets]].sort_values("target", kind="stable")
-        touches: dict[int, list[tuple[datetime, float | None]]] = {}
-        for target, at, mood in zip(
-            chosen["target"].tolist(),
-            chosen["at"].dt.to_pydatetime().tolist(),
-            chosen["sentiment"].tolist(),
-            strict=True,
-        ):
-            touches.setdefault(target, []).append((at, None if mood != mood else mood))
-        found: dict[int, list[str]] = {}
-        for target, items in touches.items():
-            reasons = risk_reasons(
-                None, items, self.moment, trend_days=trend_days, sentiment_drop=sentiment_drop
-            )
-            if reasons:
-                found[target] = reasons
-        return found
+        return window[(candidate & account)[targets]]
 
     def influential_uncovered(
         self, influence: Mapping[str, float], top: int, weak_tie: float, half_life_days: float
