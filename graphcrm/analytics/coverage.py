@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -23,6 +23,9 @@ from graphcrm.analytics.influencers import influencers
 from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
 from graphcrm.analytics.strength import touch_stats
 from graphcrm.analytics.views import as_datetime, edges_by_type, node_value, resolve_as_of
+
+if TYPE_CHECKING:
+    from graphcrm.compact import CompactGraph
 
 UNMANAGED_COLUMNS = ("id", "name", "stage", "annual_value", "contacts")
 MULTI_MANAGED_COLUMNS = ("id", "name", "managers", "manager_ids")
@@ -348,6 +351,12 @@ def _run(G: nx.MultiDiGraph, **params: Any) -> AnalysisResult:
     return AnalysisResult("coverage", report.tables(), report, score_rows=rows)
 
 
+def _run_compact(C: CompactGraph, **params: Any) -> AnalysisResult:
+    from graphcrm.analytics.coverage_compact import run  # it builds on this module
+
+    return run(C, **params)
+
+
 SPEC = Analysis(
     name="coverage",
     help="unmanaged and double-managed accounts, manager load, stale and at-risk accounts",
@@ -378,6 +387,7 @@ SPEC = Analysis(
         Table("split_communities", SPLIT_COLUMNS, "communities whose members have many managers"),
     ),
     compute=_run,
+    compact=_run_compact,
     scores=("risk_reason",),
     internal=("influence", "community", "half_life_days"),
     stores_tables=True,

@@ -18,7 +18,7 @@ from graphcrm.db import Graph
 from graphcrm.errors import UnknownNode
 from graphcrm.projection import project
 
-from .graphs import build, compact_of, customers, karate
+from .graphs import build, compact_of, customers, karate, touch
 
 COMPACT = [name for name, spec in ANALYSES.items() if spec.compact is not None]
 
@@ -57,9 +57,40 @@ def messy_graph(seed: int) -> nx.MultiDiGraph:
     for i in range(4):
         edges.append((f"P{i}", model.PARTNERS_WITH, f"CO{i}", {}))
         edges += [(f"C{j:03d}", model.WORKS_AT, f"CO{i}", {}) for j in range(i * 5, i * 5 + 5)]
+    edges += _coverage_edges(rng, nodes, people)
     G = build(nodes, edges)
     G.add_node("C999", label=model.CUSTOMER)
     return G
+
+
+def _coverage_edges(rng: random.Random, nodes: dict, people: list[str]) -> list[tuple]:
+    """Stages (some missing, some in dissolution), companies with none, one or three managers, a
+    manager with no accounts, managed customers and partners, and dated touch points with and
+    without sentiment (one undated, and sentiment falling by just under and just over 0.2)."""
+    stages = ["exploration", "awareness", "expansion", "commitment", "dissolution"]
+    for node, spec in nodes.items():
+        if spec != model.EMPLOYEE and node[0] == "C" and rng.random() < 0.7:
+            spec[1]["stage"] = rng.choice(stages)
+    nodes["E0"] = (model.EMPLOYEE, {"role": "key account manager"})
+    edges: list[tuple] = [("E0", model.MANAGES, "CO0"), ("E1", model.MANAGES, "P0")]
+    edges += [(f"E{i}", model.MANAGES, "CO1") for i in range(3)]
+    edges += [(rng.choice(["E0", "E1", "E3"]), model.MANAGES, c) for c in rng.sample(people, 15)]
+    parties = [*people, "CO0", "CO1", "CO2", "CO3"]
+    for _ in range(150):
+        sentiment = rng.choice([None, round(rng.uniform(-1, 1), 2)])
+        edges.append(
+            (
+                f"E{rng.randint(0, 3)}",
+                model.INTERACTED,
+                rng.choice(parties),
+                touch(rng.randint(0, 400), sentiment),
+            )
+        )
+    for party, before, now in [("CO2", 0.6, 0.4), ("CO3", 0.7, 0.45)]:
+        edges += [("E2", model.INTERACTED, party, touch(days, before)) for days in (300, 250, 200)]
+        edges += [("E2", model.INTERACTED, party, touch(days, now)) for days in (100, 50, 0)]
+    edges.append(("E1", model.INTERACTED, "C005", {"channel": "call"}))
+    return edges
 
 
 def assert_same(name: str, G: nx.MultiDiGraph, compact_graph, **params) -> None:  # noqa: ANN001
