@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from graphcrm import around, compact, model, queries, results, scores
@@ -190,7 +191,6 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
         types = tuple(t for t in model.REL_TYPES if t in needed)
         C = compact.project_compact(graph, Projection(model.LABELS, types, NODE_PROPS))
         projection_seconds = time.perf_counter() - started
-        G: nx.MultiDiGraph | None = None
         done: dict[str, AnalysisResult] = {}
         inputs: dict[str, Any] = {}
         for name in BATCH:
@@ -200,10 +200,9 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
             if spec.query is not None:
                 done[name] = _query_and_compute(graph, spec, spec.arguments(batch_arguments(spec, seed)))
                 continue
-            if spec.compact is None and G is None:
-                progress("building the NetworkX graph for the analyses without a compact form")
-                G = C.to_networkx()
-            done[name] = compute(C if spec.compact else G, name, **batch_arguments(spec, seed), **handed)
+            own = C if spec.compact else _networkx_part(C, projection_for(name))
+            done[name] = compute(own, name, **batch_arguments(spec, seed), **handed)
+            del own
             if name == "influencers":
                 ranked = done[name].value
                 inputs["influence"] = dict(zip(ranked["id"], ranked["influence"], strict=True))
@@ -218,6 +217,17 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
             arguments = ANALYSES[name].arguments(batch_arguments(ANALYSES[name], seed))
             _store(graph, result, arguments, started_by, seed=seed, data_at=data_at, scores_written=True)
     return done
+
+
+def _networkx_part(C: compact.CompactGraph, projection: Projection) -> nx.MultiDiGraph:
+    """For an analysis without a compact form: the NetworkX graph of its own projection's labels
+    and types, built from the columns for it alone (and dropped after it)."""
+    unread = {
+        rel_type: np.zeros(len(frame), dtype=bool)
+        for rel_type, frame in C.relationships.items()
+        if rel_type not in projection.types
+    }
+    return C.to_networkx(nodes=C.labelled(*projection.labels), rows=unread)
 
 
 def _write_scores(graph: Graph, C: compact.CompactGraph, done: Mapping[str, AnalysisResult]) -> None:
