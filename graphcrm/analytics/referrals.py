@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -18,6 +18,9 @@ from graphcrm import model
 from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
 from graphcrm.analytics.views import edges_of_type, hops_downstream, node_value, referral_digraph
 from graphcrm.errors import UnknownNode
+
+if TYPE_CHECKING:
+    from graphcrm.compact import CompactGraph
 
 CASCADE_COLUMNS = (
     "root",
@@ -145,8 +148,8 @@ def referral_stats(G: nx.MultiDiGraph) -> ReferralStats:
         referring_customers=int(referrers),
         customer_referrals=len(by_customers),
         viral_coefficient=float(by_customers["converted"].sum()) / customers if customers else 0.0,
-        by_channel=_breakdown(frame, "channel"),
-        by_month=_breakdown(frame, "month"),
+        by_channel=breakdown(frame, "channel"),
+        by_month=breakdown(frame, "month"),
     )
 
 
@@ -175,7 +178,8 @@ def _referral_frame(G: nx.MultiDiGraph) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _breakdown(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+def breakdown(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Referrals, conversions and value per `key` of a referral frame, sorted by key."""
     grouped = frame.groupby(key).agg(
         referrals=("converted", "size"), converted=("converted", "sum"), value=("value", "sum")
     )
@@ -229,6 +233,12 @@ def _run(G: nx.MultiDiGraph, *, root: str | None, top: int) -> AnalysisResult:
     return AnalysisResult("referrals", tables, stats)
 
 
+def _run_compact(C: CompactGraph, **params: Any) -> AnalysisResult:
+    from graphcrm.analytics.referrals_compact import run  # it builds on this module
+
+    return run(C, **params)
+
+
 SPEC = Analysis(
     name="referrals",
     help="referral cascades per root, k-factor, conversion by channel and month",
@@ -245,5 +255,6 @@ SPEC = Analysis(
         Table("tree", TREE_COLUMNS, "the cascade below --root, depth-first (empty without --root)"),
     ),
     compute=_run,
+    compact=_run_compact,
     stores_tables=True,
 )

@@ -38,9 +38,11 @@ def messy_graph(seed: int) -> nx.MultiDiGraph:
     people = [n for n in nodes if n[0] in "CP" and not n.startswith("CO")]
     edges = []
     day = date(2026, 1, 1)
-    for _ in range(90):
+    channels = ["event", "", "online", None]
+    for i in range(90):
         u, v = rng.choice(people), rng.choice(people)
         attrs = {"converted": rng.random() < 0.5, "since": day + timedelta(days=rng.randint(0, 90))}
+        attrs.update({"channel": channels[i % 4]} if channels[i % 4] is not None else {})
         edges.append((u, model.REFERRED, v, attrs if rng.random() < 0.9 else {}))
     burst = [("C000", "C001"), ("C001", "C002"), ("C002", "C003"), ("C010", "C011"), ("C011", "C012")]
     for offset, (u, v) in enumerate(burst):
@@ -136,6 +138,14 @@ def test_compact_influencers_narrow_to_a_partners_reach_and_refuse_a_non_partner
         assert_same("influencers", G, compact_of(G), partner=partner, top=500)
     with pytest.raises(UnknownNode):
         run.compute(compact_of(G), "influencers", partner="C001")
+
+
+def test_compact_referrals_show_the_tree_below_a_root_and_refuse_an_unknown_one() -> None:
+    G = messy_graph(5)
+    for root in ("C000", "C001", "P2", "C999"):
+        assert_same("referrals", G, compact_of(G), root=root, top=5)
+    with pytest.raises(UnknownNode):
+        run.compute(compact_of(G), "referrals", root="nobody")
 
 
 @pytest.mark.parametrize("name", COMPACT)
