@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
@@ -22,6 +22,9 @@ from graphcrm import model
 from graphcrm.analytics.spec import NODE_PROPS, Analysis, AnalysisResult, Param, Projection, Table
 from graphcrm.analytics.views import edges_of_type, node_value, referral_digraph
 from graphcrm.errors import UnknownNode
+
+if TYPE_CHECKING:
+    from graphcrm.compact import CompactGraph
 
 LINK_TYPES: tuple[str, ...] = (
     model.PARTNERS_WITH,
@@ -224,6 +227,12 @@ def _run(G: nx.MultiDiGraph, **params: Any) -> AnalysisResult:
     return AnalysisResult("partners", report.tables(), report)
 
 
+def _run_compact(C: CompactGraph, **params: Any) -> AnalysisResult:
+    from graphcrm.analytics.partners_compact import run  # it builds on this module
+
+    return run(C, **params)
+
+
 SPEC = Analysis(
     name="partners",
     help="partner reach, referral results, overlap and candidate company links",
@@ -240,5 +249,6 @@ SPEC = Analysis(
         Table("candidates", CANDIDATE_COLUMNS, "suggested partner -> company links (Adamic-Adar), with why"),
     ),
     compute=_run,
+    compact=_run_compact,
     stores_tables=True,
 )

@@ -3,6 +3,7 @@ the reference, on hand-built graphs with the awkward cases and on the sample dat
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, timedelta
 
@@ -60,9 +61,21 @@ def messy_graph(seed: int) -> nx.MultiDiGraph:
         edges.append((f"P{i}", model.PARTNERS_WITH, f"CO{i}", {}))
         edges += [(f"C{j:03d}", model.WORKS_AT, f"CO{i}", {}) for j in range(i * 5, i * 5 + 5)]
     edges += _coverage_edges(rng, nodes, people)
+    edges += _far_cascade(nodes)
     G = build(nodes, edges)
     G.add_node("C999", label=model.CUSTOMER)
     return G
+
+
+def _far_cascade(nodes: dict) -> list[tuple]:
+    """A partner's referral chain running four hops out through customers with no other ties,
+    the first of them working at a company no partner has and that supplies a partnered one."""
+    chain = [f"X{i}" for i in range(4)]
+    nodes.update({x: (model.CUSTOMER, {"lifetime_value": 100.0 * (i + 1)}) for i, x in enumerate(chain)})
+    nodes["CO9"] = (model.COMPANY, {"annual_value": 500.0})
+    edges: list[tuple] = [("P3", model.REFERRED, "X0", {"converted": True, "channel": "partner"})]
+    edges += [(a, model.REFERRED, b, {"converted": True}) for a, b in itertools.pairwise(chain)]
+    return [*edges, ("X0", model.WORKS_AT, "CO9", {}), ("CO9", model.SUPPLIES, "CO0", {})]
 
 
 def _coverage_edges(rng: random.Random, nodes: dict, people: list[str]) -> list[tuple]:
