@@ -58,6 +58,8 @@ def _links(C: CompactGraph) -> sparse.csr_array:
 
 
 def run(C: CompactGraph, **params: int) -> AnalysisResult:
-    """The partners analysis (`partners.SPEC`) from a compact projection."""
-    report = partner_report(C.to_networkx(nodes=partner_nodes(C)), **params)
+    """The partners analysis (`partners.SPEC`) from a compact projection (of any types: only
+    the `LINK_TYPES` ties go into the small graph)."""
+    unread = {t: np.zeros(len(f), dtype=bool) for t, f in C.relationships.items() if t not in LINK_TYPES}
+    report = partner_report(C.to_networkx(nodes=partner_nodes(C), rows=unread), **params)
     return AnalysisResult("partners", report.tables(), report)

@@ -135,9 +135,9 @@ def tree_of(C: CompactGraph, root: str) -> pd.DataFrame:
     if number < 0:
         raise UnknownNode(root, "customer, partner or employee")
     reached = np.array(sorted(node for node, _ in Referrals(C).downstream(int(number))), dtype=np.int64)
-    rows = C.of_type(model.REFERRED)
-    inside = np.isin(rows["source"].to_numpy(), reached)
-    return cascade_tree(C.to_networkx(nodes=reached, rows={model.REFERRED: inside}), root)
+    chosen = {t: np.zeros(len(rows), dtype=bool) for t, rows in C.relationships.items()}
+    chosen[model.REFERRED] = np.isin(C.of_type(model.REFERRED)["source"].to_numpy(), reached)
+    return cascade_tree(C.to_networkx(nodes=reached, rows=chosen), root)
 
 
 def run(C: CompactGraph, *, root: str | None, top: int) -> AnalysisResult:
