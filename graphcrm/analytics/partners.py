@@ -26,6 +26,7 @@ from graphcrm.errors import UnknownNode
 if TYPE_CHECKING:
     from graphcrm.compact import CompactGraph
 
+LABELS: tuple[str, ...] = (model.PARTNER, model.COMPANY, model.CUSTOMER)
 LINK_TYPES: tuple[str, ...] = (
     model.PARTNERS_WITH,
     model.REFERRED,
@@ -223,6 +224,8 @@ def _candidates(
 
 
 def _run(G: nx.MultiDiGraph, **params: Any) -> AnalysisResult:
+    if any(label not in LABELS for _, label in G.nodes(data="label")):
+        G = G.subgraph(n for n, label in G.nodes(data="label") if label in LABELS)
     report = partner_report(G, **params)
     return AnalysisResult("partners", report.tables(), report)
 
@@ -236,7 +239,7 @@ def _run_compact(C: CompactGraph, **params: Any) -> AnalysisResult:
 SPEC = Analysis(
     name="partners",
     help="partner reach, referral results, overlap and candidate company links",
-    projection=Projection((model.PARTNER, model.COMPANY, model.CUSTOMER), LINK_TYPES, NODE_PROPS),
+    projection=Projection(LABELS, LINK_TYPES, NODE_PROPS),
     params=(
         Param("top_candidates", "int", 20, "candidate links to show", minimum=1, flag="--top"),
         Param("per_partner", "int", 3, "candidate links per partner at most", minimum=1),

@@ -13,7 +13,7 @@ from scipy import sparse
 
 from graphcrm import model
 from graphcrm.analytics.influencers_compact import Referrals
-from graphcrm.analytics.partners import LINK_TYPES, partner_report
+from graphcrm.analytics.partners import LABELS, LINK_TYPES, partner_report
 from graphcrm.analytics.spec import AnalysisResult
 from graphcrm.compact import CompactGraph
 
@@ -57,9 +57,25 @@ def _links(C: CompactGraph) -> sparse.csr_array:
     return matrix
 
 
+def own_part(C: CompactGraph) -> CompactGraph:
+    """The part of `C` the analysis' own projection holds: its labels and the `LINK_TYPES` ties
+    between them (the batch projects every label and type)."""
+    kept = C.labelled(*LABELS)
+    number = np.full(C.n, -1, dtype=np.int64)
+    number[kept] = np.arange(len(kept))
+    relationships = {}
+    for rel_type in LINK_TYPES:
+        frame = C.of_type(rel_type)
+        source, target = number[frame["source"].to_numpy()], number[frame["target"].to_numpy()]
+        inside = (source >= 0) & (target >= 0)
+        relationships[rel_type] = frame[inside].assign(
+            source=source[inside].astype(np.int32), target=target[inside].astype(np.int32)
+        )
+    return CompactGraph(C.nodes.iloc[kept].reset_index(drop=True), relationships)
+
+
 def run(C: CompactGraph, **params: int) -> AnalysisResult:
-    """The partners analysis (`partners.SPEC`) from a compact projection (of any types: only
-    the `LINK_TYPES` ties go into the small graph)."""
-    unread = {t: np.zeros(len(f), dtype=bool) for t, f in C.relationships.items() if t not in LINK_TYPES}
-    report = partner_report(C.to_networkx(nodes=partner_nodes(C), rows=unread), **params)
+    """The partners analysis (`partners.SPEC`) from a compact projection of any labels and types."""
+    part = own_part(C)
+    report = partner_report(part.to_networkx(nodes=partner_nodes(part)), **params)
     return AnalysisResult("partners", report.tables(), report)

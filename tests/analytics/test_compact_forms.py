@@ -14,6 +14,7 @@ import pytest
 from graphcrm import model
 from graphcrm.analytics import run
 from graphcrm.analytics.registry import ANALYSES
+from graphcrm.analytics.spec import NODE_PROPS, Projection
 from graphcrm.compact import project_compact
 from graphcrm.db import Graph
 from graphcrm.errors import UnknownNode
@@ -69,12 +70,14 @@ def messy_graph(seed: int) -> nx.MultiDiGraph:
 
 def _far_cascade(nodes: dict) -> list[tuple]:
     """A partner's referral chain running four hops out through customers with no other ties,
-    the first of them working at a company no partner has and that supplies a partnered one."""
+    the first of them working at a company no partner has and that supplies a partnered one,
+    and knowing an employee."""
     chain = [f"X{i}" for i in range(4)]
     nodes.update({x: (model.CUSTOMER, {"lifetime_value": 100.0 * (i + 1)}) for i, x in enumerate(chain)})
     nodes["CO9"] = (model.COMPANY, {"annual_value": 500.0})
     edges: list[tuple] = [("P3", model.REFERRED, "X0", {"converted": True, "channel": "partner"})]
     edges += [(a, model.REFERRED, b, {"converted": True}) for a, b in itertools.pairwise(chain)]
+    edges.append(("E3", model.KNOWS, "X0", {}))  # not in the partners' projection
     return [*edges, ("X0", model.WORKS_AT, "CO9", {}), ("CO9", model.SUPPLIES, "CO0", {})]
 
 
@@ -165,3 +168,13 @@ def test_compact_referrals_show_the_tree_below_a_root_and_refuse_an_unknown_one(
 def test_compact_form_equals_the_networkx_form_on_the_sample_data(sample_graph: Graph, name: str) -> None:
     projection = ANALYSES[name].projection
     assert_same(name, project(sample_graph, projection), project_compact(sample_graph, projection))
+
+
+@pytest.mark.parametrize("name", ["partners", "referrals"])
+def test_compact_form_on_the_batch_projection_equals_the_analysis_on_its_own(
+    sample_graph: Graph, name: str
+) -> None:
+    """The batch projects every label and type at once; the result must not change."""
+    everything = Projection(model.LABELS, model.REL_TYPES, NODE_PROPS)
+    own = project(sample_graph, ANALYSES[name].projection)
+    assert_same(name, own, project_compact(sample_graph, everything))
