@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from graphcrm import around, compact, model, queries, results, scores
@@ -200,9 +199,7 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
             if spec.query is not None:
                 done[name] = _query_and_compute(graph, spec, spec.arguments(batch_arguments(spec, seed)))
                 continue
-            own = C if spec.compact else _networkx_part(C, projection_for(name))
-            done[name] = compute(own, name, **batch_arguments(spec, seed), **handed)
-            del own
+            done[name] = compute(C, name, **batch_arguments(spec, seed), **handed)
             if name == "influencers":
                 ranked = done[name].value
                 inputs["influence"] = dict(zip(ranked["id"], ranked["influence"], strict=True))
@@ -217,17 +214,6 @@ def write_all(graph: Graph, *, seed: int = 7, started_by: str = "graphcrm") -> d
             arguments = ANALYSES[name].arguments(batch_arguments(ANALYSES[name], seed))
             _store(graph, result, arguments, started_by, seed=seed, data_at=data_at, scores_written=True)
     return done
-
-
-def _networkx_part(C: compact.CompactGraph, projection: Projection) -> nx.MultiDiGraph:
-    """For an analysis without a compact form: the NetworkX graph of its own projection's labels
-    and types, built from the columns for it alone (and dropped after it)."""
-    unread = {
-        rel_type: np.zeros(len(frame), dtype=bool)
-        for rel_type, frame in C.relationships.items()
-        if rel_type not in projection.types
-    }
-    return C.to_networkx(nodes=C.labelled(*projection.labels), rows=unread)
 
 
 def _write_scores(graph: Graph, C: compact.CompactGraph, done: Mapping[str, AnalysisResult]) -> None:
