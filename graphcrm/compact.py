@@ -110,7 +110,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         elif key == "label":
             columns[key] = values.astype(str).tolist()
         else:
-            columns[key] = [None if _missing(v) else v for v in values.tolist()]
+            columns[key] = [None if missing(v) else v for v in values.tolist()]
     keys = list(columns)
     return [
         {k: v for k, v in zip(keys, row, strict=True) if v is not None}
@@ -118,7 +118,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
-def _missing(value: Any) -> bool:
+def missing(value: Any) -> bool:
+    """Whether a cell of a compact table holds no value (None, or NaN in a number column)."""
     return value is None or (isinstance(value, float) and value != value)
 
 

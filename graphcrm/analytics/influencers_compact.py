@@ -30,7 +30,7 @@ from graphcrm.analytics.influencers import (
 )
 from graphcrm.analytics.spec import AnalysisResult
 from graphcrm.analytics.views import DEFAULT_KNOWS_STRENGTH, RELATION_STRENGTH
-from graphcrm.compact import CompactGraph
+from graphcrm.compact import CompactGraph, missing
 from graphcrm.errors import UnknownNode
 
 
@@ -76,7 +76,7 @@ def influencers_of(
     frame = pd.DataFrame(
         {
             "id": ids[chosen].tolist(),
-            "name": ["" if _missing(name) else name for name in names.tolist()],
+            "name": ["" if missing(name) else name for name in names.tolist()],
             "label": nodes["label"].to_numpy()[chosen].astype(str).tolist(),
             "pagerank": at(pagerank_of(matrix, alpha), positions, known),
             **cascades,
@@ -85,10 +85,6 @@ def influencers_of(
         }
     )
     return rank(frame, weights=weights, within=within, top=top)
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
 
 
 def _ends(C: CompactGraph, rel_type: str, number: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

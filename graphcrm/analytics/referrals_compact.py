@@ -20,7 +20,7 @@ from graphcrm.analytics.referrals import (
     cascade_tree,
 )
 from graphcrm.analytics.spec import AnalysisResult
-from graphcrm.compact import CompactGraph
+from graphcrm.compact import CompactGraph, missing
 from graphcrm.errors import UnknownNode
 
 
@@ -56,7 +56,7 @@ def cascades_of(C: CompactGraph, *, top: int | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "root": C.nodes["id"].to_numpy(dtype=object)[roots],
-            "name": ["" if _missing(name) else name for name in names.tolist()],
+            "name": ["" if missing(name) else name for name in names.tolist()],
             "label": C.nodes["label"].astype(str).to_numpy()[roots],
             "referred": referred[roots],
             "size": size,
@@ -69,10 +69,6 @@ def cascades_of(C: CompactGraph, *, top: int | None = None) -> pd.DataFrame:
     )
     frame = frame.sort_values(["size", "value", "root"], ascending=[False, False, True], ignore_index=True)
     return frame.head(top).reset_index(drop=True) if top is not None else frame
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
 
 
 def stats_of(C: CompactGraph) -> ReferralStats:
