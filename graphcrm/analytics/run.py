@@ -231,10 +231,10 @@ def _write_scores(graph: Graph, C: compact.CompactGraph, done: Mapping[str, Anal
     whole["label"] = known.reindex(whole["id"]).to_numpy()
     scores.write_score_frame(graph, whole)
     seconds = time.perf_counter() - started
-    ids = set(known.index)
     total = sum(len(frame) for frame in frames.values())
     for name, frame in frames.items():
-        done[name].written = int(frame["id"].isin(ids).sum())
+        found = known.index.get_indexer(pd.Index(frame["id"].to_numpy(dtype=object))) >= 0
+        done[name].written = int(found.sum())
         done[name].write_seconds = seconds * len(frame) / total
 
 
