@@ -168,6 +168,9 @@ def test_serve_passes_the_shipped_streamlit_settings_from_any_folder() -> None:
     assert flags["--browser.gatherUsageStats"] == "false" and flags["--client.toolbarMode"] == "viewer"
     assert flags["--server.enableXsrfProtection"] == "true" and flags["--server.enableAgentApi"] == "false"
     assert int(flags["--server.maxUploadSize"]) <= 10
+    assert flags["--server.fileWatcherType"] == "none" and flags["--runner.postScriptGC"] == "false", (
+        "a served page run neither rescans the loaded modules nor collects all garbage"
+    )
     assert argv.count("--server.address") == 1 and flags["--server.address"] == "127.0.0.1"
     assert (ROOT / ".streamlit" / "config.toml").resolve() == serve.CONFIG, (
         "streamlit run app.py reads the same"
