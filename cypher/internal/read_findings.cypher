@@ -1,5 +1,5 @@
 // name: read_findings
-// description: Rows of one stored table of a run, in stored order, through the (run, table, row) index; optionally only rows whose column is missing or above a threshold.
+// description: Rows of one stored table of a run, in stored order, read in the order of the (run, table, row) index (ordering by all three lets the index give the order, so a LIMIT stops the read early instead of sorting the whole table); optionally only rows whose column is missing or above a threshold.
 // param: run string -- the run id
 // param: table string -- the table name
 // param: limit integer -- at most this many rows
@@ -8,5 +8,5 @@
 MATCH (f:Finding {{run: $run, table: $table}})
 WHERE f.row >= 0 AND ($column IS NULL OR f[$column] IS NULL OR f[$column] > $above)
 RETURN properties(f) AS values
-ORDER BY f.row
+ORDER BY f.run, f.table, f.row
 LIMIT $limit
