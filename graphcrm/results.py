@@ -154,7 +154,9 @@ def read_table(
     where: tuple[str, float] | None = None,
 ) -> pd.DataFrame:
     """Rows of one stored table in their stored order, at most `limit`; `where=(column, x)` keeps
-    the rows whose `column` is missing or above `x` (how the stale threshold narrows a run)."""
+    the rows whose `column` is missing or above `x` (how the stale threshold narrows a run). A
+    narrowed table is stored with those rows first (`Analysis.narrowing`), so only the first
+    `limit` rows are read, through the index, however few of them pass."""
     column, above = where if where is not None else (None, None)
     rows = graph.read(
         queries.internal("read_findings").render(),

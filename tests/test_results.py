@@ -71,6 +71,15 @@ def test_the_stale_threshold_narrows_the_stored_run(stored_graph: Graph) -> None
     assert run.stored_result(stored_graph, "coverage", trend_days=30) is None, "other parameters recompute"
 
 
+def test_a_page_of_the_narrowed_stored_run_is_the_stalest_rows_that_pass(stored_graph: Graph) -> None:
+    for days in (0, 30, 365, 3650):
+        fresh = run.run_analysis(stored_graph, "coverage", stale_days=days).tables["stale"]
+        assert fresh["days_since"].isna().sum() > 0 and fresh["days_since"].dropna().is_monotonic_decreasing
+        for limit in (1, 3, 1000):
+            stored = run.stored_result(stored_graph, "coverage", stale_days=days, limit=limit)
+            assert plain(stored.tables["stale"]) == plain(fresh.head(limit)), (days, limit)
+
+
 def test_a_load_after_the_run_marks_it_stale(stored_graph: Graph) -> None:
     before = results.latest_run(stored_graph, "coverage")
     assert before is not None and not before.stale and "changed since" not in before.as_of()

@@ -210,7 +210,7 @@ def account_coverage(
                     "days_since": days,
                 }
             )
-    stale = _frame(stale_rows, STALE_COLUMNS)
+    stale = stalest_first(_frame(stale_rows, STALE_COLUMNS))
 
     risk_rows = []
     for n in account_ids:
@@ -332,6 +332,15 @@ def _most_influential(customers: list[str], influence: Mapping[str, float], coun
     if count < 0:
         return sorted(customers, key=rank)[:count]
     return heapq.nsmallest(count, customers, key=rank)
+
+
+def stalest_first(stale: pd.DataFrame) -> pd.DataFrame:
+    """The stale table in its shown and stored order: never touched first, then the longest
+    untouched. A higher threshold keeps a prefix of it, which is how a stored run is narrowed
+    without reading the whole table (`results.read_table`)."""
+    return stale.sort_values(
+        ["days_since", "id", "kind"], ascending=[False, True, True], na_position="first", ignore_index=True
+    )
 
 
 def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from graphcrm.analytics.coverage import (
     UNMANAGED_COLUMNS,
     CoverageReport,
     risk_reasons,
+    stalest_first,
 )
 from graphcrm.analytics.influencers_compact import node_values
 from graphcrm.analytics.spec import AnalysisResult
@@ -180,7 +181,7 @@ class _View:
         days = ((pd.Timestamp(self.moment) - last).dt.total_seconds() / 86400).to_numpy(dtype=float)
         chosen = np.isnan(days) | (days > stale_days)
         numbers = numbers[chosen]
-        return _table(
+        table = _table(
             STALE_COLUMNS,
             id=self.ids[numbers],
             name=self.names[numbers],
@@ -190,6 +191,7 @@ class _View:
             last_touch=last[chosen].reset_index(drop=True),
             days_since=days[chosen],
         )
+        return stalest_first(table)
 
     def at_risk(self, trend_days: int, sentiment_drop: float) -> pd.DataFrame:
         dissolving = _text(self.C.nodes, "stage") == "dissolution"

@@ -195,7 +195,9 @@ class Analysis:
     analyses (they are not user parameters). With `stores_tables`, the batch also stores the tables
     (as `Finding` nodes) computed with `batch_params`; `narrowing` maps a parameter to the (table,
     column) it filters on read, so one stored run answers every value of it at or above the stored one
-    (rows whose column is missing or above the value). `display` parameters only pick what is shown (a
+    (rows whose column is missing or above the value); such a table lists the rows missing that
+    column first, then by it descending, so that every value keeps a prefix of the stored rows and
+    a page reads only the rows it shows. `display` parameters only pick what is shown (a
     row count, a filter), never what is stored.
     """
 
