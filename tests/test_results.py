@@ -118,6 +118,15 @@ def test_a_run_answers_only_the_parameters_it_was_computed_with(stored_graph: Gr
     assert run.stored_result(stored_graph, "coverage", stale_days=30) is not None, "stored at 0 days"
 
 
+def test_a_run_stored_in_an_earlier_layout_is_not_read(stored_graph: Graph) -> None:
+    current = results.latest_run(stored_graph, "coverage")
+    earlier = {k: v for k, v in current.params.items() if k != "layout"}
+    older = results.begin_run(stored_graph, "coverage", earlier, started_by="an earlier graphcrm")
+    results.finish_run(stored_graph, older, nodes=0, seconds=1.0)
+    assert results.latest_run(stored_graph, "coverage").id == older
+    assert run.stored_result(stored_graph, "coverage") is None, "pages ask for a recompute instead"
+
+
 def test_one_batch_at_a_time_across_threads_and_processes(
     writable_sample_graph: Graph, neo4j_env: dict[str, str]
 ) -> None:

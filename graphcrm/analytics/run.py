@@ -45,6 +45,12 @@ __all__ = [
 ]
 
 
+# How stored tables are laid out; raised when their order or meaning changes, so that a run an
+# earlier version stored is not read as if it were laid out this way (the pages then ask for a
+# recompute). 2: a narrowed table lists the rows that pass first (`Analysis.narrowing`).
+STORED_LAYOUT = "2"
+
+
 def projection_for(name: str, **params: Any) -> Projection:
     """The projection analysis `name` needs for these parameters."""
     spec = analysis(name)
@@ -290,11 +296,12 @@ class StoredResult:
 
 def recorded_parameters(spec: Analysis, arguments: Mapping[str, Any], seed: int) -> dict[str, str]:
     """What a run records of its parameters, as text: those that shape what is stored, the
-    narrowing ones, and the seed (the batch hands seeded influence and communities on). Every
-    engine records these, so `stored_result` finds a run whichever engine made it."""
+    narrowing ones, the seed (the batch hands seeded influence and communities on) and the
+    `STORED_LAYOUT` it was stored in. Every engine records these, so `stored_result` finds a run
+    whichever engine made it, and never one stored in another layout."""
     kept = [p.name for p in spec.shaping()] + list(spec.narrowing)
     recorded = {name: str(arguments[name]) for name in kept if arguments.get(name) is not None}
-    return recorded | {"seed": str(seed)}
+    return recorded | {"seed": str(seed), "layout": STORED_LAYOUT}
 
 
 def _store(
