@@ -28,6 +28,7 @@ from graphcrm.analytics.intro_search import SearchGraph
 from graphcrm.analytics.spec import NODE_PROPS, AnalysisResult, Projection
 from graphcrm.db import Graph, native
 from graphcrm.errors import NoPath, UnknownNode
+from graphcrm.memory import cyclic_gc_paused
 from graphcrm.projection import incident_ties, project_around
 
 INTRO = Projection(model.LABELS, intro.INTRO_TYPES, NODE_PROPS)
@@ -89,11 +90,13 @@ def intro_paths(
         {"source": source, "target": target, "k": k, "as_of": moment, "half_life_days": half_life_days}
     )
     started = time.perf_counter()
-    found = _search(graph, source, target, k=k, as_of=moment, half_life_days=half_life_days)
-    G = project_around(graph, {source, target} | found.near, INTRO)
+    with cyclic_gc_paused():
+        found = _search(graph, source, target, k=k, as_of=moment, half_life_days=half_life_days)
+        G = project_around(graph, {source, target} | found.near, INTRO)
     read = time.perf_counter()
     try:
-        result = spec.compute(G, **arguments)
+        with cyclic_gc_paused():
+            result = spec.compute(G, **arguments)
     except NoPath as err:
         if found.proven:
             raise
