@@ -25,6 +25,7 @@ from neo4j import ManagedTransaction
 from graphcrm import model, queries
 from graphcrm.analytics.spec import Projection
 from graphcrm.db import Graph
+from graphcrm.errors import InputError
 from graphcrm.memory import cyclic_gc_paused
 
 DEFAULT_REL_PROPS: dict[str, tuple[str, ...]] = {
@@ -126,6 +127,25 @@ def parts(projection: Projection) -> list[Part]:
 _END = object()
 
 
+def _refuse_ids_not_text(graph: Graph, label: str) -> None:
+    """InputError when nodes of `label` have no id or one that is not text: pages are read in
+    text-id order, so such nodes (and their ties) would be left out without a word. The counts
+    (count store, id index) settle it at once; only when they differ are the nodes looked at."""
+    (counted,) = graph.read(queries.internal("text_ids_counted").render(label=label))
+    if counted["nodes"] == counted["texts"]:
+        return
+    (found,) = graph.read(queries.internal("ids_not_text").render(label=label))
+    if found["count"]:
+        examples = ", ".join(repr(e) for e in found["examples"])
+        shown = f" (for example {examples})" if examples else ""
+        raise InputError(
+            f"{found['count']:,} {label} node(s) have no id or an id that is not text{shown}; "
+            "graphcrm reads nodes by their text ids and would leave them out. Give them "
+            f"text ids (e.g. MATCH (n:{label}) WHERE n.id IS :: INTEGER SET n.id = toString(n.id)) "
+            "and run again."
+        )
+
+
 def stream(graph: Graph, parts: list[Part]) -> Iterator[tuple[Part, list[Any]]]:
     """Every part's packed rows, page by page, fetched by a helper thread so that Neo4j works
     on the next page while this thread builds the graph from the last one (on 2 cores at a
@@ -160,6 +180,8 @@ def stream(graph: Graph, parts: list[Part]) -> Iterator[tuple[Part, list[Any]]]:
     def fetch() -> None:
         try:
             for part in parts:
+                if part.kind == "nodes":
+                    _refuse_ids_not_text(graph, part.name)
                 pages = part.pages
                 if part.pages_in and nodes(part.pages_in) > nodes(part.pages):
                     pages = part.pages_in

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from graphcrm import model, projection, results, scores
+from graphcrm import compact, model, projection, results, scores
 from graphcrm.db import Graph
+from graphcrm.errors import InputError
 from graphcrm.ingest.loader import load_directory
 
 from .conftest import TEST_DATA
@@ -83,3 +84,19 @@ def test_scores_are_written_back_and_the_run_recorded(tiny_graph: Graph) -> None
     assert (latest["analysis"], latest["nodes"], latest["seconds"]) == ("influencers", 2, 0.5)
     assert (latest["engine"], latest["started_by"]) == ("local", "a test")
     assert results.latest_run(tiny_graph, "influencers").params == {"top": "5"}
+
+
+@pytest.mark.parametrize("bad_id", [42, None, ["C9"]])
+def test_a_node_whose_id_is_not_text_stops_the_projection_instead_of_being_left_out(
+    tiny_graph: Graph, bad_id: object
+) -> None:
+    tiny_graph.write(
+        "MATCH (c:Customer) WITH c ORDER BY c.id LIMIT 1 "
+        "CREATE (x:Customer {name: 'Written elsewhere'})-[:KNOWS]->(c) SET x.id = $bad",
+        {"bad": bad_id},
+    )
+    for read in (projection.project, lambda g: compact.project_compact(g, projection.EVERYTHING)):
+        with pytest.raises(InputError, match=r"1 Customer node\(s\) have no id or an id that is not text"):
+            read(tiny_graph)
+    tiny_graph.write("MATCH (x:Customer {name: 'Written elsewhere'}) SET x.id = 'C9'")
+    assert "C9" in projection.project(tiny_graph), "with a text id it is read"
