@@ -237,6 +237,11 @@ def _add_edge(G: nx.MultiDiGraph, source: str, target: str, rel_type: str, attrs
     G.add_edge(source, target, key, type=rel_type, **attrs)
 
 
+# A node with more relationships of one type than this has them read from the other end in a
+# bounded projection (`_relationships_among`).
+AROUND_WIDE = 200
+
+
 def project_around(graph: Graph, ids: Collection[str], projection: Projection) -> nx.MultiDiGraph:
     """The nodes `ids` and the relationships among them named by `projection`, as `project`
     builds them (same attributes and keys), read through the id indexes: the request path's
@@ -253,19 +258,38 @@ def project_around(graph: Graph, ids: Collection[str], projection: Projection) -
             result.add_node(row["id"], label=label, **_attributes(node_keys, row["values"], parsers))
             labels[row["id"]] = label
     present = sorted(labels)
-    rel_template = queries.internal("project_relationships_among")
     for rel_type in projection.types:
         keys = rel_keys(projection, rel_type)
-        reads = queries.PropertyReads("r", tuple(keys))
         rel_parsers = _parsers(keys)
-        for label in model.REL_TYPES[rel_type].sources:
-            if label not in projection.labels:
-                continue
-            cypher = rel_template.render(label=label, type=rel_type, values=reads)
-            for row in graph.read(cypher, {"ids": present}):
-                _add_edge(G=result, source=row["source"], target=row["target"], rel_type=rel_type,
-                          attrs=_attributes(keys, row["values"], rel_parsers))  # fmt: skip
+        for row in _relationships_among(graph, present, projection.labels, rel_type, keys):
+            _add_edge(G=result, source=row["source"], target=row["target"], rel_type=rel_type,
+                      attrs=_attributes(keys, row["values"], rel_parsers))  # fmt: skip
     return result
+
+
+def _relationships_among(
+    graph: Graph, ids: list[str], labels: Collection[str], rel_type: str, keys: list[str]
+) -> list[dict[str, Any]]:
+    """The relationships of `rel_type` between the nodes `ids` (their ends of `labels`), per
+    source label in element-id order. Each is read from its source, unless that node has more
+    than `AROUND_WIDE` of them (a hub: an employee's thousands of touch points), whose ties are
+    read from the listed nodes at their other end instead."""
+    reads = queries.PropertyReads("r", tuple(keys))
+    ends = model.REL_TYPES[rel_type]
+    among = queries.internal("project_relationships_among")
+    into = queries.internal("project_relationships_into")
+    rows: list[dict[str, Any]] = []
+    for label in (label for label in ends.sources if label in labels):
+        read = graph.read(
+            among.render(label=label, type=rel_type, values=reads), {"ids": ids, "wide": AROUND_WIDE}
+        )
+        found = [row for row in read if not row["hub"]]
+        hubs = [row["source"] for row in read if row["hub"]]
+        for target in (target for target in ends.targets if target in labels and hubs):
+            cypher = into.render(label=label, target=target, type=rel_type, values=reads)
+            found += graph.read(cypher, {"ids": ids, "hubs": hubs})
+        rows += sorted(found, key=lambda row: row["element"])
+    return rows
 
 
 def incident_ties(

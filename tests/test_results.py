@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from graphcrm import around, results, scores, summaries
+from graphcrm import around, projection, results, scores, summaries
 from graphcrm.analytics import intro, referrals, run
 from graphcrm.analytics.registry import ANALYSES, BATCH
 from graphcrm.db import Graph
@@ -199,6 +199,21 @@ def test_bounded_warm_intro_equals_the_whole_graph_analysis(sample_graph: Graph)
         found = around.intro_paths(sample_graph, source, target, k=3)
         assert [(p.nodes, round(p.strength, 9)) for p in found.result.value] == expected, (source, target)
         assert found.proven, (source, target)
+
+
+@pytest.mark.parametrize("wide", [0, 2, 200])
+def test_the_bounded_projection_reads_every_tie_among_its_nodes_hubs_or_not(
+    sample_graph: Graph, monkeypatch: pytest.MonkeyPatch, wide: int
+) -> None:
+    monkeypatch.setattr(projection, "AROUND_WIDE", wide)
+    whole = project(sample_graph, around.INTRO)
+    near = set(whole.to_undirected(as_view=True).neighbors("E0001")) | {"E0001"}
+    ids = sorted(near | set(random.Random(5).sample(sorted(whole.nodes), 40)))
+    bounded = projection.project_around(sample_graph, ids, around.INTRO)
+    expected = whole.subgraph(ids)
+    assert dict(bounded.nodes(data=True)) == dict(expected.nodes(data=True))
+    assert sorted(bounded.edges(keys=True, data=True)) == sorted(expected.edges(keys=True, data=True))
+    assert bounded.number_of_edges() > len(ids), "the sample holds ties among them, hubs' among them"
 
 
 def test_warm_intro_at_its_read_cap_says_the_paths_are_not_proven(
