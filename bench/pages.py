@@ -116,7 +116,11 @@ def streamlit_server(tree: Path, settings: Settings, cache_ttl: str | None = "0"
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # still inside a page that recomputes for minutes
+            process.kill()
+            process.wait()
 
 
 def _wait_ready(url: str, process: subprocess.Popen) -> None:
