@@ -125,9 +125,10 @@ def forget(
     `role` is the signed-in user's role where sign-in is on (None: no sign-in, e.g. the command
     line on the server's own machine); erasing needs the admin role. Raises AccessDenied for a
     role that may not, UnknownNode for an id that is neither a person nor on the suppression list,
-    and InputError for the id of a company or partner. Forgetting an id twice changes nothing,
-    except that forgetting without `keep_structure` deletes the anonymised node an earlier
-    `keep_structure` erasure left.
+    InputError for the id of a company or partner, and BatchRunning while a batch runs (it may
+    have read the person already, and would store their rows again). Forgetting an id twice
+    changes nothing, except that forgetting without `keep_structure` deletes the anonymised node
+    an earlier `keep_structure` erasure left.
     """
     if not access.may(role, "erase"):
         raise AccessDenied(access.denial("erase", str(role)))
@@ -144,8 +145,11 @@ def forget(
         # erasure (loads never write a suppressed person's rows). Without --keep-structure now,
         # that anonymised node is deleted below.
         return Erasure(person_id, entry.label, entry.structure_kept, already=True)
-    deleted = graph.run_write(lambda tx: _erase(tx, person_id, label, keep_structure, who))
-    results.mark_graph_changed(graph)
+    # Under the batch lock: a batch that read the person before this erasure would store their
+    # rows again after it.
+    with results.batch_lock(graph, f"{who} (an erasure)"):
+        deleted = graph.run_write(lambda tx: _erase(tx, person_id, label, keep_structure, who))
+        results.mark_graph_changed(graph)
     audit.append(
         audit.default_path(), who, "erasure", id=person_id, label=label, keep_structure=keep_structure
     )
@@ -167,12 +171,27 @@ def _person_label(graph: Graph, node_id: str) -> str | None:
     return None
 
 
+def whole_token(text: str) -> str:
+    """A Java regular expression (Cypher's ``=~``) matching any text in which `text` stands as a
+    whole token: not inside a longer word or number, so "C1" matches "C1, C2" but not "C10",
+    and "Ana" matches "Ana Silva" but not "Dana Popescu"."""
+    quoted = "\\Q" + text.replace("\\E", "\\E\\\\E\\Q") + "\\E"
+    word = "[\\p{L}\\p{N}_]"
+    return f"(?s).*(?<!{word}){quoted}(?!{word}).*"
+
+
 def _erase(tx: ManagedTransaction, person_id: str, label: str, keep_structure: bool, who: str) -> int:
     """One transaction: stored rows naming the person, then the node (or its personal keys), then
     the suppression record; returns how many stored rows were deleted."""
     name = tx.run(queries.internal("person_name").render(label=label), id=person_id).single()
     known_name = name["name"] if name and name["name"] not in (None, ERASED_NAME) else None
-    findings = tx.run(queries.internal("forget_findings").render(), id=person_id, name=known_name)
+    findings = tx.run(
+        queries.internal("forget_findings").render(),
+        id=person_id,
+        name=known_name,
+        id_pattern=whole_token(person_id),
+        name_pattern=whole_token(known_name) if known_name else None,
+    )
     deleted = findings.single()["deleted"]
     if keep_structure:
         tx.run(
