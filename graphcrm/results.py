@@ -175,6 +175,12 @@ def mark_graph_changed(graph: Graph) -> None:
     )
 
 
+def graph_changed_at(graph: Graph) -> datetime | None:
+    """When the graph's data last changed (`mark_graph_changed`), None if never recorded."""
+    rows = graph.read(queries.internal("graph_changed_at").render(), {"marker": MARKER})
+    return native(rows[0]["changed_at"]) if rows and rows[0]["changed_at"] is not None else None
+
+
 @dataclass(frozen=True)
 class BatchStatus:
     """A batch that is running: who started it, when, and what it is doing."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from types import FunctionType
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from graphcrm import settings
+from graphcrm import results, settings
 from graphcrm.analytics.run import StoredResult
 from graphcrm.db import Graph, Settings
 from graphcrm.errors import DatabaseUnavailable, GraphCRMError
@@ -42,8 +43,11 @@ def graph() -> Graph:
 
 
 def cached_read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """`fn(graph, *args, **kwargs)` cached for READ_TTL_SECONDS per server and arguments."""
-    return _cached_read(graph().settings, fn, *args, **kwargs)
+    """`fn(graph, *args, **kwargs)` cached for READ_TTL_SECONDS per server and arguments, and
+    read afresh once the graph's data has changed (a load, a sync, an erasure: an erased person
+    must not go on being shown from the cache)."""
+    current = graph()
+    return _cached_read(current.settings, results.graph_changed_at(current), fn, *args, **kwargs)
 
 
 @st.cache_data(
@@ -54,7 +58,10 @@ def cached_read(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         Settings: lambda s: f"{s.uri}|{s.database}|{s.username}",
     },
 )
-def _cached_read(settings: Settings, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def _cached_read(
+    settings: Settings, changed_at: datetime | None, fn: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """The cached call; `changed_at` is only part of the cache key."""
     return fn(_graph(settings), *args, **kwargs)
 
 
