@@ -183,8 +183,11 @@ class _Reader:
             frame = _concat(chunks)
             frame = frame[(frame["source"].to_numpy() >= 0) & (frame["target"].to_numpy() >= 0)]
             unique = ["id"] if rel_type == model.INTERACTED and "id" in frame else ["source", "target"]
-            if frame.duplicated(unique, keep="last").any():
-                frame = frame.drop_duplicates(unique, keep="last")
+            duplicate = frame.duplicated(unique, keep="last").to_numpy()
+            if unique == ["id"]:  # touch points without an id are each their own, as NetworkX keys them
+                duplicate = duplicate & frame["id"].notna().to_numpy()
+            if duplicate.any():
+                frame = frame[~duplicate]
             relationships[rel_type] = frame.reset_index(drop=True)
         return CompactGraph(nodes, relationships)
 

@@ -128,9 +128,10 @@ _END = object()
 
 
 def _refuse_ids_not_text(graph: Graph, label: str) -> None:
-    """InputError when nodes of `label` have no id or one that is not text: pages are read in
-    text-id order, so such nodes (and their ties) would be left out without a word. The counts
-    (count store, id index) settle it at once; only when they differ are the nodes looked at."""
+    """InputError when nodes of `label` have no id, an empty one or one that is not text: pages
+    are read in text-id order after the empty text, so such nodes (and their ties) would be left
+    out without a word. The counts (count store, id index) settle it at once; only when they
+    differ are the nodes looked at."""
     (counted,) = graph.read(queries.internal("text_ids_counted").render(label=label))
     if counted["nodes"] == counted["texts"]:
         return
@@ -139,8 +140,8 @@ def _refuse_ids_not_text(graph: Graph, label: str) -> None:
         examples = ", ".join(repr(e) for e in found["examples"])
         shown = f" (for example {examples})" if examples else ""
         raise InputError(
-            f"{found['count']:,} {label} node(s) have no id or an id that is not text{shown}; "
-            "graphcrm reads nodes by their text ids and would leave them out. Give them "
+            f"{found['count']:,} {label} node(s) have no id, an empty id or an id that is not "
+            f"text{shown}; graphcrm reads nodes by their text ids and would leave them out. Give them "
             f"text ids (e.g. MATCH (n:{label}) WHERE n.id IS :: INTEGER SET n.id = toString(n.id)) "
             "and run again."
         )
@@ -273,7 +274,8 @@ def _relationships_among(
     """The relationships of `rel_type` between the nodes `ids` (their ends of `labels`), per
     source label in element-id order. Each is read from its source, unless that node has more
     than `AROUND_WIDE` of them (a hub: an employee's thousands of touch points), whose ties are
-    read from the listed nodes at their other end instead."""
+    read from the listed nodes at their other end instead (of any label, as for other nodes: a
+    tie written outside graphcrm is read whether its source is a hub or not)."""
     reads = queries.PropertyReads("r", tuple(keys))
     ends = model.REL_TYPES[rel_type]
     among = queries.internal("project_relationships_among")
@@ -285,7 +287,7 @@ def _relationships_among(
         )
         found = [row for row in read if not row["hub"]]
         hubs = [row["source"] for row in read if row["hub"]]
-        for target in (target for target in ends.targets if target in labels and hubs):
+        for target in (target for target in model.LABELS if target in labels and hubs):
             cypher = into.render(label=label, target=target, type=rel_type, values=reads)
             found += graph.read(cypher, {"ids": ids, "hubs": hubs})
         rows += sorted(found, key=lambda row: row["element"])

@@ -51,3 +51,17 @@ def test_an_empty_database_gives_an_empty_compact_graph(empty_graph: Graph) -> N
     assert compact.n == 0
     assert compact.number_of_edges() == 0
     assert compact.to_networkx().number_of_nodes() == 0
+
+
+def test_touch_points_without_an_id_are_each_kept_as_the_networkx_projection_keeps_them(
+    writable_sample_graph: Graph,
+) -> None:
+    writable_sample_graph.write(
+        "MATCH (e:Employee {id: 'E0001'}), (c:Customer {id: 'C000001'}) "
+        "UNWIND ['call', 'email', 'visit'] AS channel CREATE (e)-[:INTERACTED {channel: channel}]->(c)"
+    )
+    touches = Projection(model.LABELS, (model.INTERACTED,), NODE_PROPS)
+    compact = project_compact(writable_sample_graph, touches)
+    stored = len(csv_rows(SAMPLE_DATA / "interactions.csv")) + 3
+    assert len(compact.of_type(model.INTERACTED)) == stored
+    assert project(writable_sample_graph, touches).number_of_edges() == stored

@@ -86,7 +86,7 @@ def test_scores_are_written_back_and_the_run_recorded(tiny_graph: Graph) -> None
     assert results.latest_run(tiny_graph, "influencers").params == {"top": "5"}
 
 
-@pytest.mark.parametrize("bad_id", [42, None, ["C9"]])
+@pytest.mark.parametrize("bad_id", [42, None, ["C9"], ""])
 def test_a_node_whose_id_is_not_text_stops_the_projection_instead_of_being_left_out(
     tiny_graph: Graph, bad_id: object
 ) -> None:
@@ -96,7 +96,9 @@ def test_a_node_whose_id_is_not_text_stops_the_projection_instead_of_being_left_
         {"bad": bad_id},
     )
     for read in (projection.project, lambda g: compact.project_compact(g, projection.EVERYTHING)):
-        with pytest.raises(InputError, match=r"1 Customer node\(s\) have no id or an id that is not text"):
+        with pytest.raises(
+            InputError, match=r"1 Customer node\(s\) have no id, an empty id or an id that is not text"
+        ):
             read(tiny_graph)
     tiny_graph.write("MATCH (x:Customer {name: 'Written elsewhere'}) SET x.id = 'C9'")
     assert "C9" in projection.project(tiny_graph), "with a text id it is read"

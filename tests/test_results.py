@@ -203,13 +203,19 @@ def test_bounded_warm_intro_equals_the_whole_graph_analysis(sample_graph: Graph)
 
 @pytest.mark.parametrize("wide", [0, 2, 200])
 def test_the_bounded_projection_reads_every_tie_among_its_nodes_hubs_or_not(
-    sample_graph: Graph, monkeypatch: pytest.MonkeyPatch, wide: int
+    writable_sample_graph: Graph, monkeypatch: pytest.MonkeyPatch, wide: int
 ) -> None:
     monkeypatch.setattr(projection, "AROUND_WIDE", wide)
-    whole = project(sample_graph, around.INTRO)
-    near = set(whole.to_undirected(as_view=True).neighbors("E0001")) | {"E0001"}
+    # Ties the loader would refuse (written by hand), from a hub and from a node that is not one.
+    writable_sample_graph.write(
+        "MATCH (e:Employee {id: 'E0001'}), (p:Partner {id: 'P001'}), (c:Customer {id: 'C000001'}), "
+        "(o:Company {id: 'CO00001'}) CREATE (e)-[:INTERACTED {id: 'I-off', channel: 'call'}]->(p), "
+        "(c)-[:KNOWS {strength: 0.7}]->(o)"
+    )
+    whole = project(writable_sample_graph, around.INTRO)
+    near = set(whole.to_undirected(as_view=True).neighbors("E0001")) | {"E0001", "C000001", "CO00001"}
     ids = sorted(near | set(random.Random(5).sample(sorted(whole.nodes), 40)))
-    bounded = projection.project_around(sample_graph, ids, around.INTRO)
+    bounded = projection.project_around(writable_sample_graph, ids, around.INTRO)
     expected = whole.subgraph(ids)
     assert dict(bounded.nodes(data=True)) == dict(expected.nodes(data=True))
     assert sorted(bounded.edges(keys=True, data=True)) == sorted(expected.edges(keys=True, data=True))
