@@ -45,7 +45,8 @@ class UnknownNode(AnalysisInputError):
         self, node_id: str, kind: str = "customer, company, employee or partner", role: str = ""
     ) -> None:
         given = f" (the {role} id)" if role else ""
-        super().__init__(f"There is no {kind} with id {node_id!r}{given}.")
+        shown = node_id if len(node_id) <= 80 else f"{node_id[:80]}... ({len(node_id):,} characters)"
+        super().__init__(f"There is no {kind} with id {shown!r}{given}.")
         self.node_id = node_id
 
 

@@ -92,7 +92,8 @@ class RelType:
     description: str = ""
 
 
-_MONEY = Prop(Kind.FLOAT, minimum=0)
+# Money: up to a quadrillion, so that sums over millions of accounts stay finite.
+_MONEY = Prop(Kind.FLOAT, minimum=0, maximum=1e15)
 _STAGE = Prop(choices=STAGES)
 
 NODE_TYPES: dict[str, NodeType] = {

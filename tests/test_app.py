@@ -147,6 +147,10 @@ def test_explore_masks_personal_data_unless_turned_on(sample_graph: Graph, app_e
     ("query", "message"),
     [
         ({"node": "NOPE-404"}, "There is no customer, company, employee or partner with id 'NOPE-404'."),
+        (
+            {"node": "X" * 5000},
+            f"There is no customer, company, employee or partner with id '{'X' * 80}... (5,000 characters)'.",
+        ),
         ({"node": "C000001", "depth": "9"}, "Ignored depth '9' from the link: it must be 1, 2 or 3."),
         ({"node": "C000001", "label": "Robot"}, "Ignored label 'Robot' from the link"),
         ({"node": "C000001", "strength": "strong"}, "Ignored strength 'strong' from the link"),

@@ -162,6 +162,11 @@ CASES = [
         "customers.csv:2: lifetime_value: -5 is negative",
     ),
     (
+        "money too large to add up",
+        replace("customers.csv", "12000.5", "1e308"),
+        "customers.csv:2: lifetime_value: 1e308 is above 1e+15",
+    ),
+    (
         "strength out of range",
         replace("relationships.csv", "friend,0.7", "friend,1.7"),
         "relationships.csv:4: strength: 1.7 is above 1",
