@@ -19,7 +19,7 @@ import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from graphcrm import model, results
+from graphcrm import erasure, model, results
 from graphcrm.analytics import influencers
 from graphcrm.analytics.registry import ANALYSES
 from graphcrm.analytics.rings import ring_membership
@@ -98,8 +98,10 @@ def write_all(
     started_by: str = "graphcrm",
 ) -> dict[str, SparkResult]:
     """The Spark batch: check `directory`, compute, and store each analysis as a run of its own
-    (node scores written by the executors). Raises ValidationFailed (nothing written) for input
-    that fails the import contract, BatchRunning while another batch runs."""
+    (node scores written by the executors). People on the suppression list (`graphcrm forget`)
+    and their relationships are left out, as a load leaves them out. Raises ValidationFailed
+    (nothing written) for input that fails the import contract, BatchRunning while another batch
+    runs."""
     frames = read_directory(spark_session(master), directory)
     return store_batch(graph, frames, seed=seed, started_by=started_by)
 
@@ -113,6 +115,8 @@ def store_batch(
     apply_schema(graph)
     with results.batch_lock(graph, started_by) as progress:
         data_at = datetime.now(UTC)
+        # Read under the lock, which erasures take too: no one forgotten from here on is scored.
+        frames = frames.without(erasure.suppressed_ids(graph))
         progress("computing on Spark")
         found = compute(frames, seed=seed)
         for name, result in found.items():

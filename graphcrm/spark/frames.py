@@ -10,7 +10,7 @@ anything is computed or written.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,18 @@ class Frames:
 
     nodes: DataFrame
     relationships: DataFrame
+
+    def without(self, ids: Collection[str]) -> Frames:
+        """The graph with the nodes of `ids` and all their relationships left out, as a load
+        leaves out the people on the suppression list (`erasure.suppressed_ids`)."""
+        if not ids:
+            return self
+        gone = self.nodes.sparkSession.createDataFrame([(i,) for i in sorted(ids)], "id string")
+        nodes = self.nodes.join(gone, "id", "left_anti")
+        relationships = self.relationships.join(
+            gone.withColumnRenamed("id", "source"), "source", "left_anti"
+        ).join(gone.withColumnRenamed("id", "target"), "target", "left_anti")
+        return Frames(nodes.select(*self.nodes.columns), relationships.select(*self.relationships.columns))
 
 
 def read_directory(spark: SparkSession, directory: str | Path) -> Frames:
