@@ -139,19 +139,28 @@ def _wait_ready(url: str, process: subprocess.Popen) -> None:
 
 
 def visit(url: str, page: str, query: dict[str, list[str]]) -> tuple[float, str | None]:
-    """Open `page` in a new session; the seconds until its content came back, and what failed."""
-    body = json.dumps({"page": page, "query_params": query}).encode()
-    request = urllib.request.Request(
-        f"{url}/_stcore/agent/interact", data=body, headers={"Content-Type": "application/json"}
-    )
+    """Open `page` in a new session; the seconds until its run finished, and what failed. The
+    agent API answers `wait_timed_out` after `server.agentWaitTimeout` (30 s) while the run goes
+    on; the visit then keeps waiting for the same run, as that answer says to."""
+    payload: dict[str, Any] = {"page": page, "query_params": query}
     started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as answer:
-            snapshot = json.loads(answer.read())
-    except urllib.error.HTTPError as err:
-        return time.perf_counter() - started, f"HTTP {err.code}"
-    took = time.perf_counter() - started
-    return took, _failure(snapshot.get("tree", {}))
+    while True:
+        request = urllib.request.Request(
+            f"{url}/_stcore/agent/interact",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as answer:
+                snapshot = json.loads(answer.read())
+        except urllib.error.HTTPError as err:
+            return time.perf_counter() - started, f"HTTP {err.code}"
+        error = snapshot.get("error")
+        if not error:
+            return time.perf_counter() - started, _failure(snapshot.get("tree", {}))
+        if error.get("code") != "wait_timed_out" or time.perf_counter() - started > REQUEST_TIMEOUT_S:
+            return time.perf_counter() - started, json.dumps(error)[:200]
+        payload = {"session_id": snapshot["session_id"]}
 
 
 def _failure(node: dict[str, Any]) -> str | None:
