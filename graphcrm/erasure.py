@@ -188,7 +188,6 @@ def _erase(tx: ManagedTransaction, person_id: str, label: str, keep_structure: b
     findings = tx.run(
         queries.internal("forget_findings").render(),
         id=person_id,
-        name=known_name,
         id_pattern=whole_token(person_id),
         name_pattern=whole_token(known_name) if known_name else None,
     )

@@ -277,17 +277,16 @@ def _relationships_among(
     read from the listed nodes at their other end instead (of any label, as for other nodes: a
     tie written outside graphcrm is read whether its source is a hub or not)."""
     reads = queries.PropertyReads("r", tuple(keys))
-    ends = model.REL_TYPES[rel_type]
     among = queries.internal("project_relationships_among")
     into = queries.internal("project_relationships_into")
     rows: list[dict[str, Any]] = []
-    for label in (label for label in ends.sources if label in labels):
+    for label in (label for label in model.REL_TYPES[rel_type].sources if label in labels):
         read = graph.read(
             among.render(label=label, type=rel_type, values=reads), {"ids": ids, "wide": AROUND_WIDE}
         )
         found = [row for row in read if not row["hub"]]
         hubs = [row["source"] for row in read if row["hub"]]
-        for target in (target for target in model.LABELS if target in labels and hubs):
+        for target in (target for target in model.LABELS if target in labels) if hubs else ():
             cypher = into.render(label=label, target=target, type=rel_type, values=reads)
             found += graph.read(cypher, {"ids": ids, "hubs": hubs})
         rows += sorted(found, key=lambda row: row["element"])
