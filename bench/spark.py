@@ -61,10 +61,9 @@ def local_batch(uri: str, username: str, password: str) -> dict[str, Any]:
 
 def spark_batch(uri: str, username: str, password: str, directory: str, master: str) -> dict[str, Any]:
     """Worker: the Spark batch, timed per stage, with the JVM's and its Python workers' peak memory."""
-    from graphcrm import settings
     from graphcrm.spark import engine
     from graphcrm.spark.frames import read_directory
-    from graphcrm.spark.session import spark_session
+    from graphcrm.spark.session import shuffle_partitions, spark_session
 
     started = time.perf_counter()
     spark = spark_session(master)
@@ -84,7 +83,7 @@ def spark_batch(uri: str, username: str, password: str, directory: str, master: 
         "written": sum(r.written for r in done.values()),
         "written_by": {name: r.written for name, r in done.items()},
         "stages": stages,
-        "partitions": settings.value("spark_partitions"),
+        "partitions": shuffle_partitions(master),
         "jvm_peak_rss_mib": _peak_mib(jvm),
         "worker_peak_rss_mib": max(workers, default=0.0),
     }

@@ -119,9 +119,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "spark_partitions",
         "GRAPHCRM_SPARK_PARTITIONS",
-        8,
-        "shuffle partitions of the Spark engine (`analyze all --engine spark`); raise on a cluster",
-        1,
+        0,
+        "shuffle partitions of the Spark engine (`analyze all --engine spark`); 0: one per core of a "
+        "`local[N]` master, 8 on a cluster (raise it there: 2-4 per executor core)",
+        0,
         100_000,
     ),
     Setting(

@@ -25,7 +25,7 @@ from graphcrm.analytics.run import stored_result, write_all
 from graphcrm.analytics.views import social_graph
 from graphcrm.db import Graph
 from graphcrm.erasure import forget
-from graphcrm.errors import ValidationFailed
+from graphcrm.errors import InputError, ValidationFailed
 from graphcrm.ingest.validate import Dataset, read_directory
 from tests.conftest import SAMPLE_DATA
 
@@ -37,7 +37,7 @@ from graphcrm.spark import cascades, engine  # noqa: E402
 from graphcrm.spark.communities import communities as spark_communities  # noqa: E402
 from graphcrm.spark.frames import read_directory as spark_read  # noqa: E402
 from graphcrm.spark.influence import influence_frame  # noqa: E402
-from graphcrm.spark.session import spark_session  # noqa: E402
+from graphcrm.spark.session import shuffle_partitions, spark_session  # noqa: E402
 
 MASTER = "local[2]"
 SCORES = "MATCH (n) WHERE n:Customer OR n:Partner RETURN n.id AS id, n.pagerank AS pagerank, "
@@ -217,3 +217,32 @@ def test_spark_without_java_fails_in_one_sentence(neo4j_env: dict[str, str], tmp
     assert done.returncode != 0
     assert "The Spark engine needs Java 17" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("master", "chosen", "expected"),
+    [
+        ("local[2]", "", 2),
+        ("local[3,2]", "", 3),
+        ("local", "", 1),
+        ("local[*]", "", os.cpu_count()),
+        ("spark://10.0.0.5:7077", "", 8),
+        ("yarn", "", 8),
+        ("local[2]", "16", 16),
+        ("yarn", "400", 400),
+    ],
+)
+def test_shuffle_partitions_follow_a_local_masters_cores_unless_chosen(
+    monkeypatch: pytest.MonkeyPatch, master: str, chosen: str, expected: int
+) -> None:
+    monkeypatch.setenv("GRAPHCRM_SPARK_PARTITIONS", chosen)
+    assert shuffle_partitions(master) == expected
+
+
+@pytest.mark.parametrize("chosen", ["-1", "two", "100001"])
+def test_a_wrong_partition_count_is_refused_in_one_sentence(
+    monkeypatch: pytest.MonkeyPatch, chosen: str
+) -> None:
+    monkeypatch.setenv("GRAPHCRM_SPARK_PARTITIONS", chosen)
+    with pytest.raises(InputError, match="GRAPHCRM_SPARK_PARTITIONS"):
+        shuffle_partitions("local[2]")

@@ -3,7 +3,7 @@
 `master` is Spark's own: ``local[2]`` (threads on this machine), ``spark://HOST:PORT`` (a
 standalone cluster), ``yarn`` or ``k8s://https://HOST:PORT``. The web UI is off, the driver binds
 127.0.0.1 for a local master, logging is errors only, and the shuffle has
-``GRAPHCRM_SPARK_PARTITIONS`` partitions. Local executors run this Python (`PYSPARK_PYTHON`),
+`shuffle_partitions` partitions. Local executors run this Python (`PYSPARK_PYTHON`),
 which has graphcrm; on a cluster, install graphcrm on the workers.
 """
 
@@ -30,6 +30,8 @@ _MASTER = re.compile(
     r"|k8s://https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?"
 )
 LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+_LOCAL_CORES = re.compile(r"local\[(\*|[0-9]+)(,[0-9]+)?\]")
+CLUSTER_PARTITIONS = 8
 
 
 def check_master(master: str) -> str:
@@ -40,6 +42,21 @@ def check_master(master: str) -> str:
             "or k8s://https://HOST:PORT."
         )
     return master
+
+
+def shuffle_partitions(master: str) -> int:
+    """`GRAPHCRM_SPARK_PARTITIONS` if set, else one per core of a local master (``local``: 1,
+    ``local[*]``: this machine's), else `CLUSTER_PARTITIONS`. On few cores Spark's cost is per
+    task: 8 partitions on ``local[2]`` took 1.7 times as long as 2 (bench/RESULTS.md)."""
+    chosen = int(settings.value("spark_partitions"))
+    if chosen:
+        return chosen
+    if master == "local":
+        return 1
+    cores = _LOCAL_CORES.fullmatch(master)
+    if cores is None:
+        return CLUSTER_PARTITIONS
+    return (os.cpu_count() or 1) if cores.group(1) == "*" else int(cores.group(1))
 
 
 def java_command() -> str:
@@ -73,8 +90,8 @@ def spark_session(master: str = DEFAULT_MASTER, *, app: str = "graphcrm batch") 
         .appName(app)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", str(settings.value("spark_partitions")))
-        .config("spark.default.parallelism", str(settings.value("spark_partitions")))
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions(master)))
+        .config("spark.default.parallelism", str(shuffle_partitions(master)))
         .config("spark.driver.memory", str(settings.value("spark_driver_memory")))
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.driver.extraJavaOptions", quiet)
