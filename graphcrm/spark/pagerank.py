@@ -2,9 +2,12 @@
 
 Each step spreads every node's rank over its out-edges in proportion to their weight, spreads
 the rank of dangling nodes (no out-weight) evenly over all nodes, damps by `alpha` and adds the
-teleport ``(1 - alpha) / n``; iteration stops once the L1 change is below `tol` (far below the
-1e-6 the engines must agree to). One shuffle join per step; the ranks are checkpointed each step
-so the plan does not grow.
+teleport ``(1 - alpha) / n``; iteration stops once the L1 change is below `tol`. Each step
+shrinks the L1 distance to the fixed point by `alpha` at least, so what is left after a change
+`c` is at most ``c * alpha / (1 - alpha)``: 5.7e-8 for the default, within the 1e-6 the engines
+must agree to (each step at 1M nodes costs seconds, so tighter is not free). The links are
+shuffled by source once and kept, so a step shuffles only the ranks and what they send; the
+ranks are checkpointed each step so the plan does not grow.
 
 References
 ----------
@@ -16,9 +19,9 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from graphcrm.spark.plans import checkpoint
+from graphcrm.spark.plans import checkpoint, kept_by
 
-TOL = 1e-9
+TOL = 1e-8
 MAX_ITER = 500
 
 
@@ -35,7 +38,7 @@ def pagerank(
         edges.join(out, "src")
         .filter(F.col("out") > 0)
         .select("src", "dst", (F.col("weight") / F.col("out")).alias("share"))
-        .transform(checkpoint)
+        .transform(lambda frame: kept_by(frame, "src"))
     )
     has_out = out.filter(F.col("out") > 0).select(F.col("src").alias("id"), F.lit(False).alias("dangling"))
     rank = (
@@ -53,6 +56,7 @@ def pagerank(
         rank = step.drop("previous")
         if change < tol:
             break
+    links.unpersist()
     return rank.select("id", F.col("rank").alias("pagerank"))
 
 
@@ -60,12 +64,12 @@ def _step(rank: DataFrame, links: DataFrame, alpha: float, n: int, lost: float) 
     """One power-iteration step (`lost`: the rank held by dangling nodes): id, dangling, rank,
     previous."""
     received = (
-        links.join(rank.select(F.col("id").alias("src"), "rank"), "src")
+        links.join(rank.select(F.col("id").alias("src"), "rank").hint("shuffle_hash"), "src")
         .groupBy("dst")
         .agg(F.sum(F.col("rank") * F.col("share")).alias("received"))
         .withColumnRenamed("dst", "id")
     )
     new = alpha * (F.coalesce("received", F.lit(0.0)) + lost / n) + (1 - alpha) / n
-    return rank.join(received, "id", "left").select(
+    return rank.join(received.hint("shuffle_hash"), "id", "left").select(
         "id", "dangling", new.alias("rank"), F.col("rank").alias("previous")
     )
