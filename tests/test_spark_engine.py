@@ -156,6 +156,7 @@ def test_spark_engine_matches_local_on_known_graphs(spark: object, tmp_path: Pat
     ranked_ids = theirs.reset_index().sort_values(["influence", "id"], ascending=[False, True])["id"]
     assert list(ranked_ids[:10]) == list(local.index[:10])
     assert (theirs.loc[local.index, "pagerank"] - local["pagerank"]).abs().max() < 1e-6
+    assert (theirs.loc[local.index, "brokerage"] - local["brokerage"]).abs().max() < 1e-9
     spark_q = modularity(G, spark_membership)
     local_q = modularity(G, local_found.membership)
     print(f"{graph_name}: modularity spark {spark_q:.4f}, local {local_q:.4f}")

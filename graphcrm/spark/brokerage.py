@@ -21,7 +21,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from graphcrm.analytics.influencers import BETWEENNESS_BUDGET
-from graphcrm.spark.plans import checkpoint
+from graphcrm.spark.plans import checkpoint, kept_by
 
 
 def betweenness(
@@ -40,7 +40,9 @@ def betweenness(
         ids = [row.id for row in nodes.orderBy("id").select("id").collect()]
         chosen = random.Random(seed).sample(ids, k)
         sources = nodes.sparkSession.createDataFrame([(s,) for s in chosen], "source string")
-    total = _dependencies(sources, pairs.transform(checkpoint))
+    kept = kept_by(pairs, "a")
+    total = _dependencies(sources, kept).transform(checkpoint)
+    kept.unpersist()
     scale = _scale(n, k)
     if k is not None:
         sampled = sources.select(F.col("source").alias("id"), F.lit(True).alias("sampled"))
@@ -57,24 +59,33 @@ def _scale(n: int, k: int | None) -> float:
     return 1 / ((n - 1) * (n - 2)) if k is None else 1 / (k * (n - 2))
 
 
+def _next_level(frontier: DataFrame, before: DataFrame | None, pairs: DataFrame) -> DataFrame:
+    """source, node, sigma: the nodes one hop beyond `frontier` (the level before it: `before`)
+    and their shortest-path counts. In an undirected graph a neighbour of distance d is at d - 1,
+    d or d + 1, so leaving out those two levels leaves exactly the next one: no search needs the
+    set of all the nodes reached so far, which is the largest frame here (sources x nodes)."""
+    step = (
+        pairs.join(frontier.hint("shuffle_hash"), frontier.node == pairs.a)
+        .groupBy("source", F.col("b").alias("node"))
+        .agg(F.sum("sigma").alias("sigma"))
+        .join(frontier.select("source", "node"), ["source", "node"], "left_anti")
+    )
+    if before is not None:
+        step = step.join(before.select("source", "node"), ["source", "node"], "left_anti")
+    return step.transform(checkpoint)
+
+
 def _dependencies(sources: DataFrame, pairs: DataFrame) -> DataFrame:
     """id, delta: each node's summed dependency over the sources' shortest paths."""
     frontier = sources.select("source", F.col("source").alias("node"), F.lit(1.0).alias("sigma"))
-    seen = frontier.select("source", "node").transform(checkpoint)
+    frontier, before = frontier.transform(checkpoint), None
     levels = []
     while True:
-        step = (
-            frontier.join(pairs, frontier.node == pairs.a)
-            .groupBy("source", F.col("b").alias("node"))
-            .agg(F.sum("sigma").alias("sigma"))
-            .join(seen, ["source", "node"], "left_anti")
-            .transform(checkpoint)
-        )
+        step = _next_level(frontier, before, pairs)
         if step.isEmpty():
             break
         levels.append(step)
-        seen = seen.unionByName(step.select("source", "node")).transform(checkpoint)
-        frontier = step
+        frontier, before = step, frontier
     deltas = []
     below = None
     for level in reversed(levels):
@@ -86,7 +97,7 @@ def _dependencies(sources: DataFrame, pairs: DataFrame) -> DataFrame:
                 "source", F.col("node").alias("w"), F.col("sigma").alias("sigma_w"), "delta"
             )
             gathered = (
-                parents.join(pairs, parents.v == pairs.a)
+                pairs.join(parents.hint("shuffle_hash"), parents.v == pairs.a)
                 .join(children, (F.col("b") == F.col("w")) & (parents.source == children.source))
                 .groupBy(parents.source.alias("source"), F.col("v").alias("node"))
                 .agg(F.sum(F.col("sigma_v") / F.col("sigma_w") * (1 + F.col("delta"))).alias("delta"))
