@@ -22,7 +22,7 @@ from graphcrm import model
 from graphcrm.analytics.communities import SUMMARY_COLUMNS
 from graphcrm.spark import ties
 from graphcrm.spark.frames import Frames
-from graphcrm.spark.plans import checkpoint
+from graphcrm.spark.plans import checkpoint, kept_by
 
 MAX_LEVELS = 10
 MAX_ROUNDS = 40
@@ -61,7 +61,7 @@ def _local_moving(
         .select("node", F.coalesce("k", F.lit(0.0)).alias("k"), F.col("node").alias("placed"))
         .transform(checkpoint)
     )
-    links = graph_edges.filter(F.col("a") != F.col("b")).transform(checkpoint)
+    links = kept_by(graph_edges.filter(F.col("a") != F.col("b")), "b")
     moved_any = False
     for round_number in range(MAX_ROUNDS):
         choice = _best_moves(state, links, two_m, resolution)
@@ -80,49 +80,45 @@ def _local_moving(
         moved_any = moved_any or bool(moving)
         if not wanting:
             break
+    links.unpersist()
     return moved_any, state.select("node", "placed")
 
 
 def _best_moves(state: DataFrame, links: DataFrame, two_m: float, resolution: float) -> DataFrame:
-    """node, k, placed, target: the community each node gains most by moving to (null: stay)."""
+    """node, k, placed, target: the community each node gains most by moving to (null: stay;
+    ties to the smallest community id). One aggregation per node finds both its ties into its
+    own community and its best offer, the offer as the smallest (-gain, community)."""
     totals = state.groupBy("placed").agg(F.sum("k").alias("tot"))
     neighbour = state.select(F.col("node").alias("b"), F.col("placed").alias("community"))
-    toward = links.join(neighbour, "b").groupBy("a", "community").agg(F.sum("weight").alias("k_in"))
-    me = state.withColumnRenamed("node", "a")
-    candidates = (
-        me.join(toward, "a", "left")
+    toward = (
+        links.join(neighbour.hint("shuffle_hash"), "b")
+        .groupBy("a", "community")
+        .agg(F.sum("weight").alias("k_in"))
+    )
+    me = state.select(F.col("node").alias("a"), "k", "placed")
+    factor = resolution / two_m
+    loss = factor * F.coalesce("tot", F.lit(0.0)) * F.col("k") - F.col("k_in")
+    mine = F.col("community") == F.col("placed")
+    offer = F.struct(loss.alias("loss"), F.col("community").alias("best"))
+    offers = (
+        toward.join(me, "a")
         .join(totals.withColumnRenamed("placed", "community"), "community", "left")
-        .select(
-            "a",
-            "k",
-            "placed",
-            "community",
-            F.coalesce("k_in", F.lit(0.0)).alias("k_in"),
-            F.coalesce("tot", F.lit(0.0)).alias("tot"),
+        .groupBy("a")
+        .agg(
+            F.sum(F.when(mine, F.col("k_in"))).alias("own_k_in"),
+            F.min(F.when(~mine, offer)).alias("offer"),
         )
     )
-    own_total = totals.select(F.col("placed"), F.col("tot").alias("own_tot"))
-    own_links = candidates.filter(F.col("community") == F.col("placed")).select(
-        "a", F.col("k_in").alias("own_k_in")
-    )
-    factor = resolution / two_m
-    gain = F.col("k_in") - factor * F.col("tot") * F.col("k")
-    stay = F.col("own_k_in") - factor * (F.col("own_tot") - F.col("k")) * F.col("k")
-    others = candidates.filter(F.col("community").isNotNull() & (F.col("community") != F.col("placed")))
-    ranked = others.withColumn("gain", gain).withColumn(
-        "rank", F.row_number().over(Window.partitionBy("a").orderBy(F.desc("gain"), "community"))
-    )
-    best = ranked.filter(F.col("rank") == 1).select("a", F.col("community").alias("best"), "gain")
+    stay = F.coalesce("own_k_in", F.lit(0.0)) - factor * (F.col("own_tot") - F.col("k")) * F.col("k")
+    own_total = totals.select("placed", F.col("tot").alias("own_tot"))
     return (
         me.join(own_total, "placed", "left")
-        .join(own_links, "a", "left")
-        .join(best, "a", "left")
-        .fillna({"own_k_in": 0.0})
+        .join(offers, "a", "left")
         .select(
             F.col("a").alias("node"),
             "k",
             "placed",
-            F.when(F.col("gain") > stay + MIN_GAIN, F.col("best")).alias("target"),
+            F.when(-F.col("offer.loss") > stay + MIN_GAIN, F.col("offer.best")).alias("target"),
         )
     )
 
