@@ -33,7 +33,7 @@ pytest.importorskip("pyspark")
 # Spark's cost here is per job, not per row: a loaded 2-core machine needs the head-room.
 pytestmark = pytest.mark.timeout(1800)
 
-from graphcrm.spark import cascades, engine  # noqa: E402
+from graphcrm.spark import brokerage, cascades, engine  # noqa: E402
 from graphcrm.spark.communities import communities as spark_communities  # noqa: E402
 from graphcrm.spark.frames import read_directory as spark_read  # noqa: E402
 from graphcrm.spark.influence import influence_frame  # noqa: E402
@@ -247,3 +247,24 @@ def test_a_wrong_partition_count_is_refused_in_one_sentence(
     monkeypatch.setenv("GRAPHCRM_SPARK_PARTITIONS", chosen)
     with pytest.raises(InputError, match="GRAPHCRM_SPARK_PARTITIONS"):
         shuffle_partitions("local[2]")
+
+
+def test_spark_betweenness_equals_networkx_on_a_disconnected_graph(spark: object) -> None:
+    """The search stops at each component's edge and scores isolated nodes 0: a random graph,
+    ten isolated nodes and a star in a component of its own, against NetworkX's exact values."""
+    G = nx.gnm_random_graph(120, 260, seed=3)
+    G.add_nodes_from(range(120, 130))
+    G.add_edges_from((200, 200 + i) for i in range(1, 25))
+    G = nx.relabel_nodes(G, lambda n: f"N{n}")
+    nodes = spark.createDataFrame([(n,) for n in G], "id string")
+    pairs = spark.createDataFrame([*G.edges(), *((v, u) for u, v in G.edges())], "a string, b string")
+
+    found = {row.id: row.brokerage for row in brokerage.betweenness(nodes, pairs).collect()}
+
+    expected = nx.betweenness_centrality(G, normalized=True)
+    assert found.keys() == expected.keys()
+    assert max(abs(found[n] - expected[n]) for n in G) < 1e-12
+    # The star's centre is on the one shortest path between each pair of its 24 leaves, among
+    # the (155 - 1)(155 - 2) / 2 pairs of other nodes.
+    assert found["N200"] == pytest.approx(24 * 23 / 2 / (154 * 153 / 2), rel=1e-12)
+    assert found["N120"] == 0.0
